@@ -1,0 +1,51 @@
+"""The `incidentkb` command: click wiring only.
+
+Each command lives in its own module under `generator/commands/` and exposes a
+`command`; the work happens in the core modules, which know nothing of click.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+import click
+
+from . import __version__, commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="incidentkb")
+def cli() -> None:
+    """Incidents and postmortems as code.
+
+    Validate incident records, build the searchable site, find similar
+    incidents and report trends. Every command takes --root DIR, the
+    knowledge-base repository (default: the current directory).
+    """
+
+
+for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    if not _info.name.startswith("_"):
+        cli.add_command(importlib.import_module(f"{commands.__name__}.{_info.name}").command)
+
+
+def main() -> None:
+    """Console entry point: no Python traceback reaches a user by accident."""
+    try:
+        cli.main(prog_name="incidentkb", standalone_mode=True)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as exc:  # a bug in incidentkb, not in the user's documents
+        if os.environ.get("INCIDENTKB_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"Error: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in incidentkb; run again with INCIDENTKB_DEBUG=1 for details "
+            "and please report it.",
+            err=True,
+        )
+        sys.exit(1)

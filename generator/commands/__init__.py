@@ -1,0 +1,1 @@
+"""One module per `incidentkb` command, each exposing `command`."""

@@ -1,0 +1,93 @@
+"""The document model: incidents, postmortems and knowledge-base articles.
+
+Each document keeps its typed fields (`data`, a pydantic model from
+`schema.py`), the raw frontmatter (`meta`), the line of every key, and its
+markdown body, so rules can point at the exact line and pages can render it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Union
+
+from .loading import KeyPath
+from .schema import ArticleModel, IncidentModel, PostmortemModel
+
+
+@dataclass
+class Document:
+    path: str  # relative to the root, posix separators
+    sha: str
+    meta: dict[str, Any]
+    lines: dict[KeyPath, int]
+    body: str
+    body_line: int
+    # top-level keys whose values failed the schema: treated as absent, and
+    # not reported again as missing
+    invalid_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def line_of(self, *keys: Any) -> int:
+        path = tuple(keys)
+        while path:
+            line = self.lines.get(path)
+            if line is not None:
+                return line
+            path = path[:-1]
+        return 1
+
+    @property
+    def stem(self) -> str:
+        return PurePosixPath(self.path).stem
+
+
+@dataclass
+class Incident(Document):
+    data: IncidentModel = field(default_factory=IncidentModel)
+    kind = "incident"
+
+    @property
+    def id(self) -> str | None:
+        return self.data.id
+
+    @property
+    def title(self) -> str:
+        return self.data.title or self.data.id or self.stem
+
+    def timestamps(self) -> dict[str, dt.datetime]:
+        """The lifecycle timestamps that are present, by field name."""
+        names = ("started_at", "detected_at", "acknowledged_at",
+                 "mitigated_at", "resolved_at", "verified_at")
+        return {n: v for n in names if (v := getattr(self.data, n)) is not None}
+
+
+@dataclass
+class Postmortem(Document):
+    data: PostmortemModel = field(default_factory=lambda: PostmortemModel(kind="postmortem"))
+    kind = "postmortem"
+
+    @property
+    def incident_id(self) -> str | None:
+        return self.data.incident
+
+    @property
+    def title(self) -> str:
+        return self.data.title or self.stem
+
+    @property
+    def published(self) -> bool:
+        return self.data.status == "published"
+
+
+@dataclass
+class Article(Document):
+    data: ArticleModel = field(default_factory=ArticleModel)
+    kind = "article"
+
+    @property
+    def title(self) -> str:
+        return self.data.title or self.stem
+
+
+AnyDocument = Union[Incident, Postmortem, Article]

@@ -1,0 +1,65 @@
+"""Rules on names and bodies, and the time-dependent warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from ..documents import Article, Incident, Postmortem
+from ..findings import Finding, error, warning
+
+REQUIRED_POSTMORTEM_SECTIONS = ("Root causes", "Lessons learned")
+STALE_AFTER_DAYS = 365
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def check_file_name(doc: Incident) -> Iterator[Finding]:
+    if doc.data.id is None:
+        return
+    if not doc.stem.startswith(doc.data.id):
+        yield error(
+            doc.path, doc.line_of("id"), "id-filename",
+            f"file name '{doc.stem}' does not start with the id '{doc.data.id}'",
+            f"rename the file to {doc.data.id}-<slug>.md",
+        )
+
+
+def headings(body: str) -> list[str]:
+    """The markdown headings of a body, fenced code blocks left out."""
+    return [m.group(1).strip() for m in _HEADING.finditer(_FENCE.sub("", body))]
+
+
+def check_postmortem_sections(doc: Postmortem) -> Iterator[Finding]:
+    if doc.data.status != "published":
+        return
+    present = {h.lower() for h in headings(doc.body)}
+    for section in REQUIRED_POSTMORTEM_SECTIONS:
+        if section.lower() not in present:
+            yield error(
+                doc.path, doc.body_line, "postmortem-sections",
+                f"a published postmortem needs a '{section}' section",
+                f"add a heading: ## {section}",
+            )
+
+
+def check_overdue(doc: Incident, today: dt.date) -> Iterator[Finding]:
+    for i, item in enumerate(doc.data.action_items):
+        if item.due is not None and item.due < today and item.status in ("open", "in-progress"):
+            yield warning(
+                doc.path, doc.line_of("action_items", i, "due"), "action-item-overdue",
+                f"action item '{item.title}' was due {item.due.isoformat()} and is "
+                f"still {item.status}",
+                "update its status or move the due date",
+            )
+
+
+def check_stale(doc: Article, today: dt.date) -> Iterator[Finding]:
+    reviewed = doc.data.last_reviewed
+    if reviewed is not None and (today - reviewed).days > STALE_AFTER_DAYS:
+        yield warning(
+            doc.path, doc.line_of("last_reviewed"), "article-stale",
+            f"last reviewed {reviewed.isoformat()}, more than {STALE_AFTER_DAYS} days ago",
+            "review the article and update last_reviewed",
+        )
