@@ -236,9 +236,10 @@ class _Walker:
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            # e.g. `!!int abc` or a timestamp with an impossible month: keep
-            # the text and let the schema say what is wrong with it.
+        except Exception:  # noqa: BLE001 - PyYAML's constructors raise anything
+            # e.g. `!!int abc`, a timestamp with an impossible month, or one
+            # PyYAML's own regex then fails to match (AttributeError): keep the
+            # text and let the schema say what is wrong with it.
             return node.value
 
     def mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:

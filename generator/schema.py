@@ -132,7 +132,7 @@ def _parse_date(value: Any) -> dt.date:
         except ValueError:
             pass
     raise PydanticCustomError(
-        "date_format", "expected a date YYYY-MM-DD, got {value!r}", {"value": str(value)[:60]},
+        "date_format", "expected a date YYYY-MM-DD, got {value}", {"value": repr(value)[:60]},
     )
 
 

@@ -37,6 +37,8 @@ def check_file(parsed: ParsedFile, area: str) -> tuple[AnyDocument | None, list[
         findings.extend(content.check_postmortem_sections(doc))
     elif isinstance(doc, Article):
         findings.extend(lifecycle.check_article(doc))
+    if doc is not None:
+        findings.extend(content.check_placeholders(doc))
     return doc, findings
 
 

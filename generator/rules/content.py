@@ -63,3 +63,23 @@ def check_stale(doc: Article, today: dt.date) -> Iterator[Finding]:
             f"last reviewed {reviewed.isoformat()}, more than {STALE_AFTER_DAYS} days ago",
             "review the article and update last_reviewed",
         )
+
+
+def _placeholders(value: object, path: tuple[object, ...]) -> Iterator[tuple[object, ...]]:
+    if isinstance(value, str):
+        if value.lstrip().upper().startswith("TODO"):
+            yield path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _placeholders(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _placeholders(v, path + (i,))
+
+
+def check_placeholders(doc: Incident | Postmortem | Article) -> Iterator[Finding]:
+    """Template text left in by `incidentkb new` ("TODO: ...")."""
+    for path in _placeholders(doc.meta, ()):
+        name = ".".join(str(p) for p in path)
+        yield warning(doc.path, doc.line_of(*path), "placeholder",
+                      f"'{name}' still holds the template's TODO text", "replace it with the facts")

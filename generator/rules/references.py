@@ -65,9 +65,12 @@ def check_postmortem_references(repo: Repository) -> Iterator[Finding]:
                 yield error(pm.path, pm.line_of("incident"), "unresolved-reference",
                             f"postmortem reviews '{incident_id}', which does not exist",
                             _closest_id(repo, incident_id))
-        for pm in pms[1:]:
+        canonical = repo.postmortem_of(incident_id)
+        for pm in pms:
+            if pm is canonical:
+                continue
             yield error(pm.path, pm.line_of("incident"), "duplicate-postmortem",
-                        f"'{incident_id}' already has a postmortem: {pms[0].path}",
+                        f"'{incident_id}' already has a postmortem: {canonical.path}",
                         "an incident has at most one postmortem; merge them")
 
 
