@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if not labels:
         print(f"no themes*.json labels in {args.root}", file=sys.stderr)
         return 2
-    repo = load_repository(args.root, use_cache=False)
+    repo = load_repository(args.root)
     missing = sorted(set(labels) - set(repo.incident_by_id))
     started = time.perf_counter()
     ours = precision(engine(repo, args.k, WEIGHTS), labels, args.k)

@@ -23,13 +23,19 @@ CACHE_DIR_NAME = ".incidentkb-cache"
 _FORMAT = b"incidentkb-cache-1\n"
 
 
+# The modules whose code decides what validation finds in a file.
+_VALIDATION_SOURCES = ("loading.py", "schema.py", "documents.py", "facts.py", "findings.py",
+                       "rules/*.py")
+
+
 def code_fingerprint() -> str:
-    """A hash of this package's source: cached results die with the code."""
+    """A hash of the validation code: cached results die with the rules that made them."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
         digest = hashlib.blake2b(digest_size=12)
         package = Path(__file__).parent
-        for source in sorted(package.rglob("*.py")):
+        sources = sorted({p for pattern in _VALIDATION_SOURCES for p in package.glob(pattern)})
+        for source in sources:
             digest.update(source.relative_to(package).as_posix().encode())
             digest.update(source.read_bytes())
         _FINGERPRINT = digest.hexdigest()

@@ -17,7 +17,31 @@ import click
 from . import __version__, commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or help lists it).
+
+    `incidentkb validate` then never pays for importing scikit-learn,
+    matplotlib or mkdocs, which the other commands need.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(
+            info.name.replace("_", "-")
+            for info in pkgutil.iter_modules(commands.__path__)
+            if not info.name.startswith("_")
+        )
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(f"{commands.__name__}.{cmd_name.replace('-', '_')}")
+        return module.command  # type: ignore[no-any-return]
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="incidentkb")
 def cli() -> None:
     """Incidents and postmortems as code.
@@ -26,11 +50,6 @@ def cli() -> None:
     incidents and report trends. Every command takes --root DIR, the
     knowledge-base repository (default: the current directory).
     """
-
-
-for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-    if not _info.name.startswith("_"):
-        cli.add_command(importlib.import_module(f"{commands.__name__}.{_info.name}").command)
 
 
 def main() -> None:

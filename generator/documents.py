@@ -8,6 +8,7 @@ markdown body, so rules can point at the exact line and pages can render it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Union
@@ -61,6 +62,18 @@ class Incident(Document):
                  "mitigated_at", "resolved_at", "verified_at")
         return {n: v for n in names if (v := getattr(self.data, n)) is not None}
 
+    def all_timestamps(self) -> Iterator[tuple[tuple[object, ...], dt.datetime]]:
+        """Every timestamp of the incident (lifecycle, steps, messages, reopenings)."""
+        for name, value in self.timestamps().items():
+            yield (name,), value
+        if self.data.resolution is not None:
+            for i, step in enumerate(self.data.resolution.steps):
+                yield ("resolution", "steps", i, "at"), step.at
+        for i, comm in enumerate(self.data.communications):
+            yield ("communications", i, "at"), comm.at
+        for i, reopening in enumerate(self.data.reopened):
+            yield ("reopened", i, "at"), reopening.at
+
 
 @dataclass
 class Postmortem(Document):
@@ -91,3 +104,8 @@ class Article(Document):
 
 
 AnyDocument = Union[Incident, Postmortem, Article]
+
+
+def normalise_kb_path(path: str) -> str:
+    """`./kb/x.md`, `kb//x.md` -> `kb/x.md`; keeps anything odd recognisably odd."""
+    return "/".join(p for p in path.replace("\\", "/").split("/") if p not in ("", "."))

@@ -53,10 +53,10 @@ def run_git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes
         done = subprocess.run(
             command, cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False
         )
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
+        if not Path(cwd).is_dir():
+            raise GitError(args, -1, f"fatal: {cwd} is not a directory") from exc
         raise GitMissing("git is not installed (or not on PATH)") from exc
-    except NotADirectoryError as exc:
-        raise GitError(args, -1, f"fatal: {cwd} is not a directory") from exc
     if done.returncode != 0:
         raise GitError(args, done.returncode, done.stderr.decode("utf-8", "replace"))
     return done.stdout

@@ -202,13 +202,13 @@ def _fmt_minutes(value: float) -> str:
     return f"{sign}{abs(value):.0f} min"
 
 
-def compare_samples(earlier: Sequence[float], later: Sequence[float], label: str) -> dict[str, Any]:
+def compare_samples(earlier: Sequence[float], later: Sequence[float]) -> dict[str, Any]:
     """Did the median change between two samples? An honest verdict with its evidence."""
     na, nb = len(earlier), len(later)
     out: dict[str, Any] = {
         "earlier": summarise(earlier), "later": summarise(later),
         "difference_minutes": None, "ci_low_minutes": None, "ci_high_minutes": None,
-        "mann_whitney_p": None, "conclusive": False,
+        "mann_whitney_p": None, "conclusive": False, "outcome": NOT_ENOUGH,
         "small_sample": na < SMALL_SAMPLE or nb < SMALL_SAMPLE,
     }
     if na and nb:
@@ -228,7 +228,8 @@ def compare_samples(earlier: Sequence[float], later: Sequence[float], label: str
     diff = float(out["difference_minutes"])
     direction = "longer" if diff > 0 else "shorter"
     out["conclusive"] = True
-    out["verdict"] = (f"{label} got {direction}: median {_fmt_minutes(diff)} "
+    out["outcome"] = direction
+    out["verdict"] = (f"got {direction}: median {_fmt_minutes(diff)} "
                       f"({interval}, Mann-Whitney p={p:.3f}, n={na} vs n={nb})")
     return out
 
@@ -369,7 +370,8 @@ def metrics_by_quarter(incidents: Sequence[Incident]) -> dict[str, list[dict[str
 
 
 def comparisons(
-    incidents: Sequence[Incident], since: dt.date | None, until: dt.date | None
+    incidents: Sequence[Incident], since: dt.date | None, until: dt.date | None,
+    today: dt.date,
 ) -> dict[str, Any]:
     """Period-over-period change of each median, with a verdict."""
     windows = comparison_windows(incidents, since, until)
@@ -382,7 +384,6 @@ def comparisons(
         name: compare_samples(
             _values(a, lambda i, n=name: metric_minutes(i, n)),
             _values(b, lambda i, n=name: metric_minutes(i, n)),
-            METRIC_LABELS[name].capitalize(),
         )
         for name in METRICS
     }
@@ -390,7 +391,8 @@ def comparisons(
         "earlier": {"label": first.label, "start": first.start.isoformat(),
                     "end": first.end.isoformat(), "incidents": len(a)},
         "later": {"label": second.label, "start": second.start.isoformat(),
-                  "end": second.end.isoformat(), "incidents": len(b)},
+                  "end": second.end.isoformat(), "incidents": len(b),
+                  "in_progress": second.end >= today},
         "metrics": result,
     }
 
@@ -581,6 +583,10 @@ def _notes(report: dict[str, Any], undated: int) -> list[str]:
     if undated:
         notes.append(f"{undated} incidents have no valid detected_at: counted in the total, "
                      "but in no month, quarter or comparison.")
+    unrated = n - sum(report["by_severity"].values())
+    if unrated:
+        notes.append(f"{unrated} incidents have no valid severity: counted in the total, "
+                     "but under no SEV key.")
     for name, summary in report["metrics"].items():
         if 0 < summary["count"] < n:
             notes.append(f"{METRIC_LABELS[name].capitalize()}: {n - summary['count']} of {n} "
@@ -611,7 +617,7 @@ def build_report(
         "by_quarter": by_quarter(incidents),
         "metrics": metrics(incidents),
         "metrics_by_quarter": metrics_by_quarter(incidents),
-        "comparison": comparisons(incidents, since, until),
+        "comparison": comparisons(incidents, since, until, today),
         "impact": impact(incidents),
         "action_items": action_items(incidents, today),
         "postmortems": postmortems(repo, incidents),

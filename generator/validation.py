@@ -1,22 +1,42 @@
-"""Validate a knowledge-base root: load, run every rule, collect the findings."""
+"""Validate a knowledge-base root: every rule, every finding, fast when warm.
+
+Per-file findings and document facts are cached by content hash (signed, in
+<root>/.incidentkb-cache): a warm run re-parses only the files that changed
+and runs the repository-wide and clock rules over the cached facts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, code_fingerprint
+from .facts import DocFacts, FactIndex, facts_of
 from .findings import Finding, sort_findings
-from .repository import Repository, load_repository
+from .loading import content_hash
+from .repository import (
+    Repository,
+    check_bytes,
+    discover,
+    load_repository,
+    map_files,
+    read_files,
+    unreadable,
+)
 from .rules import check_repository, check_time
+
+_CACHE_NAME = "validation"
+FileResult = tuple[list[Finding], DocFacts | None]
 
 
 @dataclass
 class ValidationResult:
-    repo: Repository
+    root: Path
     findings: list[Finding]  # restricted to the requested paths, sorted
     files: int  # how many files the findings speak for
+    _repo: Repository | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -26,35 +46,78 @@ class ValidationResult:
     def warnings(self) -> int:
         return len(self.findings) - self.errors
 
+    @property
+    def repo(self) -> Repository:
+        """The loaded documents (read on first use when validation did not need them)."""
+        if self._repo is None:
+            self._repo = load_repository(self.root)
+        return self._repo
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def all_findings(repo: Repository, now: dt.datetime | None = None) -> list[Finding]:
-    """Every finding of a loaded repository, unsorted."""
-    now = now or utc_now()
-    findings: list[Finding] = []
-    for per_file in repo.file_findings.values():
-        findings.extend(per_file)
-    findings.extend(check_time(repo, now))
-    findings.extend(check_repository(repo))
-    return findings
+def _check_for_facts(item: tuple[str, bytes]) -> FileResult:
+    doc, findings = check_bytes(*item)
+    return findings, (facts_of(doc) if doc is not None else None)
 
 
-def select_paths(repo: Repository, paths: Sequence[str]) -> set[str]:
+def _index_findings(facts: list[DocFacts], now: dt.datetime) -> list[Finding]:
+    index = FactIndex(facts)
+    return check_time(index, now) + check_repository(index)
+
+
+def validate_repository(repo: Repository, now: dt.datetime | None = None) -> list[Finding]:
+    """Every finding of an already loaded repository, sorted."""
+    findings = [f for per_file in repo.file_findings.values() for f in per_file]
+    facts = [facts_of(doc) for doc in repo.documents()]
+    findings += _index_findings(facts, now or utc_now())
+    return sort_findings(findings)
+
+
+def _check_files(root: Path, use_cache: bool, jobs: int | None) -> dict[str, FileResult]:
+    cache = Cache(root) if use_cache else None
+    fingerprint = code_fingerprint()  # cached findings die with the rules that made them
+    stored = cache.load(_CACHE_NAME) if cache is not None else None
+    cached: dict[str, tuple[str, FileResult]] = {}
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
+        cached = stored[1]
+    results: dict[str, FileResult] = {}
+    fresh: dict[str, tuple[str, FileResult]] = {}
+    todo: list[tuple[str, bytes]] = []
+    for rel, raw, why in read_files(root, discover(root)):
+        if raw is None:
+            results[rel] = ([unreadable(rel, why)], None)
+            continue
+        sha = content_hash(raw)
+        hit = cached.get(rel)
+        if hit is not None and hit[0] == sha:
+            results[rel] = hit[1]
+            fresh[rel] = hit
+        else:
+            todo.append((rel, raw))
+    for (rel, raw), result in zip(todo, map_files(_check_for_facts, todo, jobs)):
+        results[rel] = result
+        fresh[rel] = (content_hash(raw), result)
+    if cache is not None and (todo or len(fresh) != len(cached)):
+        cache.save(_CACHE_NAME, (fingerprint, fresh))
+    return results
+
+
+def select_paths(root: Path, all_paths: Sequence[str], paths: Sequence[str]) -> set[str]:
     """Root-relative paths of the files that PATHS (files or folders) name."""
     wanted: set[str] = set()
     for raw in paths:
         p = Path(raw)
         absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
         try:
-            rel = absolute.relative_to(repo.root).as_posix()
+            rel = absolute.relative_to(root).as_posix()
         except ValueError:
             rel = Path(raw).as_posix().strip("/")
         if rel in (".", ""):
-            return set(repo.paths)
-        wanted.update(x for x in repo.paths if x == rel or x.startswith(rel.rstrip("/") + "/"))
+            return set(all_paths)
+        wanted.update(x for x in all_paths if x == rel or x.startswith(rel.rstrip("/") + "/"))
     return wanted
 
 
@@ -68,16 +131,19 @@ def validate(
     jobs: int | None = None,
 ) -> ValidationResult:
     """Validate the whole root (cross-references need it); report for PATHS or all."""
-    repo = load_repository(root, use_cache=use_cache, jobs=jobs)
-    findings = all_findings(repo, now)
+    root = Path(root).resolve()
+    results = _check_files(root, use_cache, jobs)
+    findings = [f for per_file, _facts in results.values() for f in per_file]
+    facts = [f for _findings, f in results.values() if f is not None]
+    findings += _index_findings(facts, now or utc_now())
+    result = ValidationResult(root=root, findings=[], files=len(results))
     if base is not None:
         from .transitions import check_transitions
 
-        findings.extend(check_transitions(repo, base, paths=paths))
+        findings.extend(check_transitions(result.repo, base, paths=paths))
     if paths:
-        selected = select_paths(repo, paths)
+        selected = select_paths(root, sorted(results), paths)
         findings = [f for f in findings if f.path in selected]
-        files = len(selected)
-    else:
-        files = repo.file_count
-    return ValidationResult(repo=repo, findings=sort_findings(findings), files=files)
+        result.files = len(selected)
+    result.findings = sort_findings(findings)
+    return result

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.loading import parse_bytes
-from generator.repository import Repository
+from generator.facts import FactIndex, facts_of
 from generator.rules import check_file, check_repository, check_time
 
 NOW = dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)
@@ -44,12 +43,8 @@ def _validate_text(raw: bytes, area: str = "incidents") -> list:
     rel = f"{area}/2026/INC-2026-0001-x.md"
     parsed = parse_bytes(rel, raw)
     doc, findings = check_file(parsed, area)
-    repo = Repository(root=Path("/nonexistent"))
-    if doc is not None:
-        getattr(repo, {"incident": "incidents", "postmortem": "postmortems",
-                       "article": "articles"}[doc.kind]).append(doc)
-    repo.reindex()
-    findings += check_time(repo, NOW) + check_repository(repo)
+    index = FactIndex([facts_of(doc)] if doc is not None else [])
+    findings += check_time(index, NOW) + check_repository(index)
     for f in findings:
         assert f.path == rel and f.line >= 1 and f.rule and f.message
     return findings

@@ -77,7 +77,7 @@ def command(incident_id: str | None, all_: bool, as_json: bool, limit: int, no_c
     """
     if all_ == (incident_id is not None):
         raise UsageProblem("give either an incident ID or --all")
-    repo = load_repository(root, use_cache=not no_cache)
+    repo = load_repository(root)
     console = Console(highlight=False, soft_wrap=False)
     if all_:
         result = similar_all(repo, limit, use_cache=not no_cache)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ..documents import AnyDocument, Article, Incident, Postmortem
+from ..facts import FactIndex
 from ..findings import Finding
 from ..loading import ParsedFile
-from ..repository import Repository
 from . import content, lifecycle, references, timestamps
 from .fields import build_document
 
@@ -42,22 +42,23 @@ def check_file(parsed: ParsedFile, area: str) -> tuple[AnyDocument | None, list[
     return doc, findings
 
 
-def check_time(repo: Repository, now: dt.datetime) -> list[Finding]:
+def check_time(index: FactIndex, now: dt.datetime) -> list[Finding]:
+    """Rules whose answer changes with the clock: the future, overdue, stale."""
     today = now.astimezone(dt.timezone.utc).date()
     findings: list[Finding] = []
-    for inc in repo.incidents:
-        findings.extend(timestamps.check_future(inc, now))
-        findings.extend(content.check_overdue(inc, today))
-    for art in repo.articles:
-        findings.extend(content.check_stale(art, today))
+    for f in index.incidents:
+        findings.extend(timestamps.check_future(f, now))
+        findings.extend(content.check_overdue(f, today))
+    for f in index.articles:
+        findings.extend(content.check_stale(f, today))
     return findings
 
 
-def check_repository(repo: Repository) -> list[Finding]:
+def check_repository(index: FactIndex) -> list[Finding]:
     findings: list[Finding] = []
-    findings.extend(references.check_unique_ids(repo))
-    findings.extend(references.check_incident_references(repo))
-    findings.extend(references.check_postmortem_references(repo))
-    findings.extend(references.check_article_references(repo))
-    findings.extend(references.check_postmortem_required(repo))
+    findings.extend(references.check_unique_ids(index))
+    findings.extend(references.check_incident_references(index))
+    findings.extend(references.check_postmortem_references(index))
+    findings.extend(references.check_article_references(index))
+    findings.extend(references.check_postmortem_required(index))
     return findings

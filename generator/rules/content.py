@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..documents import Article, Incident, Postmortem
 from ..findings import Finding, error, warning
+
+if TYPE_CHECKING:
+    from ..facts import DocFacts
 
 REQUIRED_POSTMORTEM_SECTIONS = ("Root causes", "Lessons learned")
 STALE_AFTER_DAYS = 365
@@ -44,22 +48,22 @@ def check_postmortem_sections(doc: Postmortem) -> Iterator[Finding]:
             )
 
 
-def check_overdue(doc: Incident, today: dt.date) -> Iterator[Finding]:
-    for i, item in enumerate(doc.data.action_items):
+def check_overdue(facts: DocFacts, today: dt.date) -> Iterator[Finding]:
+    for item in facts.action_items:
         if item.due is not None and item.due < today and item.status in ("open", "in-progress"):
             yield warning(
-                doc.path, doc.line_of("action_items", i, "due"), "action-item-overdue",
+                facts.path, item.line, "action-item-overdue",
                 f"action item '{item.title}' was due {item.due.isoformat()} and is "
                 f"still {item.status}",
                 "update its status or move the due date",
             )
 
 
-def check_stale(doc: Article, today: dt.date) -> Iterator[Finding]:
-    reviewed = doc.data.last_reviewed
+def check_stale(facts: DocFacts, today: dt.date) -> Iterator[Finding]:
+    reviewed = facts.last_reviewed
     if reviewed is not None and (today - reviewed).days > STALE_AFTER_DAYS:
         yield warning(
-            doc.path, doc.line_of("last_reviewed"), "article-stale",
+            facts.path, facts.last_reviewed_line, "article-stale",
             f"last reviewed {reviewed.isoformat()}, more than {STALE_AFTER_DAYS} days ago",
             "review the article and update last_reviewed",
         )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..documents import Incident
 from ..findings import Finding, error
 from ..schema import TIMESTAMP_ORDER
+
+if TYPE_CHECKING:
+    from ..facts import DocFacts
 
 
 def check_order(doc: Incident) -> Iterator[Finding]:
@@ -27,27 +31,11 @@ def check_order(doc: Incident) -> Iterator[Finding]:
         latest = (name, value)
 
 
-def all_timestamps(doc: Incident) -> Iterator[tuple[tuple[object, ...], dt.datetime]]:
-    """Every timestamp of an incident with its key path."""
-    for name in TIMESTAMP_ORDER:
-        value = getattr(doc.data, name)
-        if value is not None:
-            yield (name,), value
-    if doc.data.resolution is not None:
-        for i, step in enumerate(doc.data.resolution.steps):
-            yield ("resolution", "steps", i, "at"), step.at
-    for i, comm in enumerate(doc.data.communications):
-        yield ("communications", i, "at"), comm.at
-    for i, reopening in enumerate(doc.data.reopened):
-        yield ("reopened", i, "at"), reopening.at
-
-
-def check_future(doc: Incident, now: dt.datetime) -> Iterator[Finding]:
-    for path, value in all_timestamps(doc):
+def check_future(facts: DocFacts, now: dt.datetime) -> Iterator[Finding]:
+    for name, value, line in facts.timestamps:
         if value > now:
-            name = ".".join(str(p) for p in path)
             yield error(
-                doc.path, doc.line_of(*path), "timestamp-future",
+                facts.path, line, "timestamp-future",
                 f"{name} ({_show(value)}) is in the future",
                 "check the date and the time zone offset",
             )
