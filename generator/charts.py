@@ -21,7 +21,7 @@ from .site.theme import SEVERITY_COLORS
 from .trends import METRIC_LABELS, METRICS, SMALL_SAMPLE
 
 TOP_SERVICES = 10
-_RC = {
+_RC: dict[Any, Any] = {
     "svg.hashsalt": "incidentkb",
     "svg.fonttype": "none",
     "text.parse_math": False,
@@ -106,8 +106,11 @@ def _duration_axis(ax: Any, values: Sequence[float]) -> None:
 
 def _thin_labels(ax: Any, labels: Sequence[str], most: int = 18) -> None:
     step = max(1, -(-len(labels) // most))
-    ax.set_xticks(range(len(labels)), [lab if i % step == 0 else "" for i, lab in
-                                       enumerate(labels)], rotation=45, ha="right")
+    shown = [lab if i % step == 0 else "" for i, lab in enumerate(labels)]
+    if len(labels) > 6:
+        ax.set_xticks(range(len(labels)), shown, rotation=45, ha="right")
+    else:
+        ax.set_xticks(range(len(labels)), shown)
 
 
 # --- the charts ---------------------------------------------------------------

@@ -107,6 +107,26 @@ def guess_worktree_prefix(root: Path) -> str | None:
     return None
 
 
+def shallow_marker(root: Path, prefix: str) -> tuple[int, int] | None | bool:
+    """What says how much history a clone holds: the `shallow` file's (mtime, size).
+
+    None for a complete clone; False when it cannot be known without git (a
+    linked worktree or submodule, whose `.git` is a file), so callers do not
+    cache history there.
+    """
+    top = root.resolve()
+    for _ in range(prefix.count("/")):
+        top = top.parent
+    git_dir = top / ".git"
+    if not git_dir.is_dir():
+        return False
+    try:
+        stat = (git_dir / "shallow").stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def split_nul(raw: bytes) -> list[bytes]:
     """Fields of -z output, without the empty field after the last NUL."""
     fields = raw.split(b"\0")

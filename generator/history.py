@@ -3,8 +3,9 @@
 One pass over `git log` covers every document of the root (one git process,
 not one per file), following renames so a moved incident keeps its history;
 one `git status` says which documents have changes not yet committed. The log
-facts depend only on HEAD, so they are kept in memory per HEAD commit and a
-second call (the site, then the report) costs the status alone.
+facts depend only on HEAD, so they are kept per HEAD commit, in memory and in
+the root's signed cache: a second call (the site, then the report, or the next
+command) costs the status alone.
 
 Outside a git checkout, or without git, there are no facts: `history_facts`
 returns {} and callers show nothing rather than fail.
@@ -18,12 +19,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .gitutil import GitError, GitMissing, decode_path, guess_worktree_prefix, run_git, split_nul
+from .cache import Cache, code_fingerprint
+from .gitutil import (
+    GitError,
+    GitMissing,
+    decode_path,
+    guess_worktree_prefix,
+    run_git,
+    shallow_marker,
+    split_nul,
+)
 from .repository import AREAS
 
 _RECORD = b"\x1e"  # separates commits in the log output
 _LOG_FORMAT = "%x1e%H%x00%ct%x00%aN"
 _MEMO_SIZE = 4
+_CACHE_NAME = "history"
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ def history_facts(root: Path | str) -> dict[str, DocHistory]:
         return {}
     try:
         tree = _working_tree_changes(root, prefix)
-        committed = _log_facts(root, tree.head) if tree.head is not None else {}
+        committed = _log_facts(root, prefix, tree.head) if tree.head is not None else {}
     except (GitError, GitMissing, ValueError, IndexError):
         return {}
     return _combine(committed, tree)
@@ -100,19 +111,31 @@ class _Accumulator:
         )
 
 
-_memo: dict[tuple[str, str], dict[str, DocHistory]] = {}
+_memo: dict[tuple[str, str, object], dict[str, DocHistory]] = {}
 
 
-def _log_facts(root: Path, head: str) -> dict[str, DocHistory]:
-    key = (str(root), head)
+def _log_facts(root: Path, prefix: str, head: str) -> dict[str, DocHistory]:
+    """The log's facts at HEAD: from memory, from the disk cache, or from `git log`."""
+    # A shallow clone deepened later has more history at the same HEAD.
+    shallow = shallow_marker(root, prefix)
+    key = (str(root), head, shallow)
     cached = _memo.get(key)
-    if cached is None:
+    if cached is not None:
+        return cached
+    cache = Cache(root) if shallow is not False else None
+    stamp = (code_fingerprint(), head, shallow)
+    stored = cache.load(_CACHE_NAME) if cache is not None else None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
+        cached = stored[1]
+    else:
         out = run_git(root, ["log", "--no-color", "--no-show-signature", f"--format={_LOG_FORMAT}",
                              "--name-status", "-z", "-M", "--relative", "HEAD", "--", *AREAS])
         cached = parse_log(out)
-        if len(_memo) >= _MEMO_SIZE:
-            _memo.pop(next(iter(_memo)))
-        _memo[key] = cached
+        if cache is not None:
+            cache.save(_CACHE_NAME, (stamp, cached))
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.pop(next(iter(_memo)))
+    _memo[key] = cached
     return cached
 
 

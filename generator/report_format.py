@@ -73,7 +73,9 @@ def _range_text(report: Mapping[str, Any]) -> str:
     return "no dated incidents"
 
 
-def _summary_cells(summary: Mapping[str, Any], fmt: Any = duration, unit: str = "minutes") -> list[str]:
+def _summary_cells(
+    summary: Mapping[str, Any], fmt: Any = duration, unit: str = "minutes"
+) -> list[str]:
     return [sample_text(summary["count"])] + [fmt(summary.get(f"{s}_{unit}")) for s in _STATS]
 
 
@@ -86,7 +88,8 @@ Section = tuple[str, list[str], list[list[str]], list[str]]
 def _period_section(report: Mapping[str, Any]) -> Section:
     rows = [[p["period"], str(p["count"]), *(str(p["by_severity"][s]) for s in SEVERITIES)]
             for p in report["by_period"]]
-    return "Incidents per month (UTC, by detected_at)", ["month", "incidents", *SEVERITIES], rows, []
+    headers = ["month", "incidents", *SEVERITIES]
+    return "Incidents per month (UTC, by detected_at)", headers, rows, []
 
 
 def _durations_section(report: Mapping[str, Any]) -> Section:
@@ -170,7 +173,8 @@ def _nonzero(counts: Mapping[str, int]) -> str:
 def _quarter_section(report: Mapping[str, Any]) -> Section:
     rows = [[q["period"], str(q["count"]), _nonzero(q["by_type"]), _nonzero(q["by_root_cause"])]
             for q in report["by_quarter"]]
-    return "Per quarter: type and root cause", ["quarter", "incidents", "type", "root cause"], rows, []
+    headers = ["quarter", "incidents", "type", "root cause"]
+    return "Per quarter: type and root cause", headers, rows, []
 
 
 def _recurrence_section(report: Mapping[str, Any]) -> Section:
@@ -316,7 +320,9 @@ def _row(section: str, metric: str = "", statistic: str = "", value: Any = "", *
             "n": n, "small_sample": "" if small is None else str(small).lower()}
 
 
-def _summary_rows(section: str, metric: str, summary: Mapping[str, Any], **where: Any) -> Iterator[Row]:
+def _summary_rows(
+    section: str, metric: str, summary: Mapping[str, Any], **where: Any
+) -> Iterator[Row]:
     n = summary["count"]
     small = summary["small_sample"]
     yield _row(section, metric, "count", n, n=n, small=small, **where)

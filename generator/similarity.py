@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from .cache import Cache
 from .documents import Incident
@@ -226,7 +225,14 @@ def _group_matrix(
     matrix = sp.csr_matrix(
         (values, cols, np.asarray(indptr, dtype=np.int64)), shape=(len(rows), len(vocab))
     )
-    return normalize(matrix, norm="l2", copy=False), list(vocab), df
+    return _l2_rows(matrix), list(vocab), df
+
+
+def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row scaled to unit length (empty rows stay empty)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
 
 
 def _codes(values: Sequence[str | None]) -> np.ndarray:

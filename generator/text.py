@@ -37,9 +37,17 @@ DOMAIN_STOP_WORDS = frozenset(
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS
 
 
+# Words that end in "s" without being plurals.
+_KEEP_S = frozenset(
+    "postgres kubernetes jenkins aws dns tls ssl sms https cors ddos redis status "
+    "alias canvas series species always various previous news express analysis "
+    "basis axis chaos lens bias gas yes its".split()
+)
+
+
 def stem(word: str) -> str:
     """A light, readable stemmer: plurals only (`timeouts` -> `timeout`)."""
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _KEEP_S:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"

@@ -25,9 +25,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .documents import AnyDocument, Incident, Postmortem
 from .errors import UsageProblem
+from .facts import FactIndex
 from .findings import Finding, error
 from .gitutil import GitError, GitMissing, Worktree, decode_path, find_worktree, run_git, split_nul
 from .loading import parse_bytes
@@ -69,18 +71,90 @@ def check_transitions(repo: Repository, base: str, paths: Sequence[str] = ()) ->
     an unknown revision, or one missing from a shallow clone (with the
     `git fetch` that brings it).
     """
-    resolved = resolve_base(repo.root, base)
-    changes = changed_documents(repo.root, resolved, _scope(repo, paths))
-    blobs = read_blobs(repo.root, [c.old_blob for c in changes])
+    return _check(_LoadedRepository(repo), base, paths)
+
+
+def check_transitions_from_facts(
+    root: Path, index: FactIndex, base: str, paths: Sequence[str] = ()
+) -> list[Finding]:
+    """`check_transitions` without loading every document: the facts index
+    answers "which file holds this id", and only changed files are parsed."""
+    return _check(_IndexedRepository(root.resolve(), index), base, paths)
+
+
+def _check(current: _Current, base: str, paths: Sequence[str]) -> list[Finding]:
+    resolved = resolve_base(current.root, base)
+    changes = changed_documents(current.root, resolved, _scope(current.root, paths))
+    blobs = read_blobs(current.root, [c.old_blob for c in changes])
     findings: list[Finding] = []
     for change in changes:
         raw = blobs.get(change.old_blob)
         if raw is None:
             continue
-        old_doc = base_document(change.old_path, raw)
+        old_doc = parse_document(change.old_path, raw)
         if old_doc is not None:
-            findings.extend(_check_change(repo, resolved, change, old_doc))
+            findings.extend(_check_change(current, resolved, change, old_doc))
     return findings
+
+
+# --- the working tree's side -------------------------------------------------------
+
+
+class _Current(Protocol):
+    """What the rules ask of the working tree."""
+
+    root: Path
+
+    def document(self, path: str) -> AnyDocument | None: ...
+
+    def incident_with_id(self, incident_id: str) -> Incident | None: ...
+
+    def has_published_postmortem(self, incident_id: str) -> bool: ...
+
+
+class _LoadedRepository:
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.root = repo.root
+
+    def document(self, path: str) -> AnyDocument | None:
+        return self.repo.document_by_path.get(path)
+
+    def incident_with_id(self, incident_id: str) -> Incident | None:
+        return self.repo.incident_by_id.get(incident_id)
+
+    def has_published_postmortem(self, incident_id: str) -> bool:
+        return any(p.published for p in self.repo.postmortems_by_incident.get(incident_id, []))
+
+
+class _IndexedRepository:
+    def __init__(self, root: Path, index: FactIndex) -> None:
+        self.root = root
+        self.index = index
+        self.known = {f.path for f in index.facts}
+        self.parsed: dict[str, AnyDocument | None] = {}
+
+    def document(self, path: str) -> AnyDocument | None:
+        if path not in self.known:
+            return None  # not a document, or one that cannot be read
+        if path not in self.parsed:
+            try:
+                raw = (self.root / path).read_bytes()
+            except OSError:
+                raw = None
+            self.parsed[path] = parse_document(path, raw) if raw is not None else None
+        return self.parsed[path]
+
+    def incident_with_id(self, incident_id: str) -> Incident | None:
+        for path in self.index.paths_by_id.get(incident_id, []):
+            doc = self.document(path)
+            if isinstance(doc, Incident):
+                return doc
+        return None
+
+    def has_published_postmortem(self, incident_id: str) -> bool:
+        return any(p.status == "published"
+                   for p in self.index.postmortems_by_incident.get(incident_id, []))
 
 
 # --- git: the base revision, the changes, the blobs -------------------------------
@@ -108,7 +182,11 @@ def resolve_base(root: Path, base: str) -> Base:
 
 
 def _missing_revision_message(root: Path, base: str, worktree: Worktree) -> str:
-    fetch = fetch_command(base, _remotes(root))
+    remotes = _remotes(root)
+    if not remotes and not worktree.shallow:
+        return (f"--base: unknown revision '{base}' (not a branch, tag or commit of this "
+                "repository; `git branch -a` and `git tag` list what there is)")
+    fetch = fetch_command(base, remotes)
     if worktree.shallow:
         return (
             f"--base: revision '{base}' is not in this shallow clone. Fetch it first:\n"
@@ -150,14 +228,14 @@ def fetch_command(base: str, remotes: Sequence[str]) -> str:
             f"(then use --base {remote}/{name})")
 
 
-def _scope(repo: Repository, paths: Sequence[str]) -> tuple[str, ...]:
+def _scope(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
     """Root-relative prefixes that PATHS name; () for everything."""
     prefixes: list[str] = []
     for raw in paths:
         p = Path(raw)
         absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
         try:
-            rel = absolute.relative_to(repo.root).as_posix()
+            rel = absolute.relative_to(root).as_posix()
         except ValueError:
             rel = Path(raw).as_posix().strip("/")
         if rel in ("", "."):
@@ -219,8 +297,8 @@ def read_blobs(root: Path, object_ids: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
-def base_document(rel_path: str, raw: bytes) -> AnyDocument | None:
-    """A document as it was at the base, parsed and typed like the working tree's."""
+def parse_document(rel_path: str, raw: bytes) -> AnyDocument | None:
+    """A document from its bytes, parsed and typed as `load_repository` does."""
     from .rules import check_file
 
     area = rel_path.split("/", 1)[0]
@@ -231,10 +309,10 @@ def base_document(rel_path: str, raw: bytes) -> AnyDocument | None:
 # --- the rules ----------------------------------------------------------------------
 
 
-def _check_change(repo: Repository, base: Base, change: Change, old: AnyDocument) -> Iterator[
-    Finding
-]:
-    current = repo.document_by_path.get(change.new_path) if change.new_path else None
+def _check_change(
+    repo: _Current, base: Base, change: Change, old: AnyDocument
+) -> Iterator[Finding]:
+    current = repo.document(change.new_path) if change.new_path else None
     if isinstance(old, Incident):
         yield from _check_incident_change(repo, base, change, old, current)
     elif isinstance(old, Postmortem):
@@ -242,16 +320,17 @@ def _check_change(repo: Repository, base: Base, change: Change, old: AnyDocument
 
 
 def _check_incident_change(
-    repo: Repository, base: Base, change: Change, old: Incident, current: AnyDocument | None
+    repo: _Current, base: Base, change: Change, old: Incident, current: AnyDocument | None
 ) -> Iterator[Finding]:
     if old.id is None:
         return  # the base version had no valid id: nothing to hold the change to
-    if isinstance(current, Incident) and current.id is not None:
-        yield from compare_incidents(old, current, base.label)
+    if isinstance(current, Incident):
+        if current.id is not None:  # else its invalid id is reported already
+            yield from compare_incidents(old, current, base.label)
         return
-    if change.new_path is not None and current is None and change.new_path in repo.paths:
+    if current is None and _exists(repo, change.new_path):
         return  # the file is there but unreadable now: its own findings say why
-    moved = repo.incident_by_id.get(old.id)
+    moved = repo.incident_with_id(old.id)
     if moved is not None:
         # Deleted here but the same incident lives on elsewhere (a move git
         # did not pair, e.g. to a new untracked file): compare with that.
@@ -307,9 +386,9 @@ def _status_regression(old: Incident, new: Incident, base_label: str) -> Iterato
     yield error(
         new.path, new.line_of("status"), "status-regression",
         f"{message} without recording a reopening",
-        "to reopen the incident, add an entry to `reopened`:\n"
-        f"reopened:\n  - at: {_iso(_now_minute())}\n    from_status: {before}\n"
-        "    reason: why it was reopened\n(see docs/reopening.md)",
+        "to reopen it, add an entry to `reopened`: "
+        f"`- {{at: {_iso(_now_minute())}, from_status: {before}, reason: why it came back}}` "
+        "(see docs/reopening.md)",
     )
 
 
@@ -327,7 +406,7 @@ def new_reopenings(old: Incident, new: Incident) -> list[tuple[int, Reopening]]:
 
 
 def _check_postmortem_change(
-    repo: Repository, base: Base, change: Change, old: Postmortem, current: AnyDocument | None
+    repo: _Current, base: Base, change: Change, old: Postmortem, current: AnyDocument | None
 ) -> Iterator[Finding]:
     if not old.published:
         return
@@ -341,12 +420,10 @@ def _check_postmortem_change(
                 "changed and why in the document",
             )
         return
-    if change.new_path is not None and change.new_path in repo.paths:
+    if _exists(repo, change.new_path):
         return  # renamed into something unreadable or another kind: its own findings
     incident = old.incident_id
-    if incident is not None and any(p.published for p in repo.postmortems_by_incident.get(
-        incident, []
-    )):
+    if incident is not None and repo.has_published_postmortem(incident):
         return  # moved, or replaced by another published postmortem of the incident
     yield error(
         change.old_path, 1, "postmortem-unpublished",
@@ -354,6 +431,10 @@ def _check_postmortem_change(
         f"{base.label}) was deleted",
         f"restore it with `git checkout {base.name} -- {change.old_path}`",
     )
+
+
+def _exists(repo: _Current, rel_path: str | None) -> bool:
+    return rel_path is not None and (repo.root / rel_path).is_file()
 
 
 def _iso(value: dt.datetime) -> str:

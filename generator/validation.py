@@ -138,9 +138,9 @@ def validate(
     findings += _index_findings(facts, now or utc_now())
     result = ValidationResult(root=root, findings=[], files=len(results))
     if base is not None:
-        from .transitions import check_transitions
+        from .transitions import check_transitions_from_facts
 
-        findings.extend(check_transitions(result.repo, base, paths=paths))
+        findings.extend(check_transitions_from_facts(root, FactIndex(facts), base, paths=paths))
     if paths:
         selected = select_paths(root, sorted(results), paths)
         findings = [f for f in findings if f.path in selected]

@@ -77,7 +77,8 @@ def test_dollar_signs_and_markup_in_names_stay_literal_text(report: dict[str, An
 
 def test_month_chart_numbers_match_the_report(report: dict[str, Any]) -> None:
     chart = build_charts(report)[0]
-    assert chart.rows == (("2026-10", "6", "0", "0", "6", "0"), ("2026-11", "1", "0", "1", "0", "0"))
+    assert chart.rows == (("2026-10", "6", "0", "0", "6", "0"),
+                          ("2026-11", "1", "0", "1", "0", "0"))
 
 
 def test_action_item_chart_splits_open_into_overdue(report: dict[str, Any]) -> None:

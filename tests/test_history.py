@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kbfactory import incident, make_kb, write_doc
+from kbfactory import incident, make_kb, render, write_doc
 
 from generator import history
 from generator.history import DocHistory, documentation_lag_days, history_facts
@@ -20,7 +20,9 @@ UTC = dt.timezone.utc
 
 
 @pytest.fixture(autouse=True)
-def _git_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _git_identity(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text("")
     monkeypatch.setenv("HOME", str(home))
@@ -180,20 +182,24 @@ def count_git_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 def subcommand(args: list[str]) -> str:
     """`log` of `git -c a=b log ...`."""
-    return next(a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] != "-c")
+    return next(
+        a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] != "-c"
+    )
 
 
 def test_500_documents_take_one_log_process_and_one_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "kb"
+    template = render(incident(id="INC-2026-NNNN"))
     for n in range(1, 501):
-        write_doc(root, f"incidents/2026/INC-2026-{n:04d}-x.md", incident(id=f"INC-2026-{n:04d}"))
+        rel = f"incidents/2026/INC-2026-{n:04d}-x.md"
+        write_doc(root, rel, template.replace("NNNN", f"{n:04d}"))
     git(root, "init", "-q", "-b", "main")
     commit(root, "2026-11-05T10:00:00Z")
     for n in range(1, 251):
-        write_doc(root, f"incidents/2026/INC-2026-{n:04d}-x.md", incident(id=f"INC-2026-{n:04d}",
-                                                                       title="Edited"))
+        with (root / f"incidents/2026/INC-2026-{n:04d}-x.md").open("a") as fh:
+            fh.write("Edited.\n")
     commit(root, "2026-11-06T10:00:00Z", "Bob")
     calls = count_git_processes(monkeypatch)
     facts = history_facts(root)
@@ -213,3 +219,22 @@ def test_a_second_call_at_the_same_head_reuses_the_log(
     assert [c for c in calls if "log" in c] == []
     assert len(calls) == 1  # git status only
     assert second[INCIDENT].uncommitted_changes and not first[INCIDENT].uncommitted_changes
+
+
+def test_the_next_command_reads_the_log_facts_from_the_cache(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = history_facts(repo)
+    monkeypatch.setattr(history, "_memo", {})  # a new process
+    calls = count_git_processes(monkeypatch)
+    assert history_facts(repo) == first
+    assert [subcommand(c) for c in calls] == ["status"]
+
+
+def test_deepening_a_shallow_clone_refreshes_the_facts(repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    assert history_facts(clone)[INCIDENT].commits == 1
+    git(clone, "fetch", "-q", "--unshallow")
+    deepened = history_facts(clone)[INCIDENT]
+    assert deepened.commits == 2 and deepened.first_author == "Alice"

@@ -13,13 +13,16 @@ from click.testing import CliRunner, Result
 from kbfactory import incident, make_kb, postmortem, write_doc
 
 from generator.cli import cli
+from generator.transitions import fetch_command
 
 INCIDENT = "incidents/2026/INC-2026-0001-incident.md"
 POSTMORTEM = "incidents/2026/INC-2026-0001-postmortem.md"
 
 
 @pytest.fixture(autouse=True)
-def _git_identity(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _git_identity(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Commits work without the user's git configuration, and are not affected by it."""
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text("")
@@ -213,6 +216,13 @@ def test_renaming_an_incident_into_an_article_deletes_it(repo: Path) -> None:
     assert len(found) == 1 and found[0]["line"] == 1
 
 
+def test_an_id_made_invalid_is_reported_by_the_schema_not_as_a_deletion(repo: Path) -> None:
+    write_incident(repo, id="inc-1")
+    found = rules(findings(repo))
+    assert "invalid-id" in found
+    assert "incident-deleted" not in found and "id-changed" not in found
+
+
 # --- postmortems ----------------------------------------------------------------------
 
 
@@ -337,3 +347,19 @@ def test_a_revision_that_looks_like_an_option_is_refused(repo: Path) -> None:
     result = validate(repo, "--base=--output=/tmp/x")
     assert result.exit_code == 2
     assert "is not a revision" in result.output
+
+
+@pytest.mark.parametrize(
+    ("base", "command"),
+    [
+        ("origin/main", "git fetch --depth=1 origin main:refs/remotes/origin/main"),
+        ("refs/remotes/upstream/release/2.0",
+         "git fetch --depth=1 upstream release/2.0:refs/remotes/upstream/release/2.0"),
+        ("refs/tags/v1.2", "git fetch --depth=1 origin tag v1.2"),
+        ("1a2b3c4d5e6f", "git fetch --depth=1 origin 1a2b3c4d5e6f"),
+        ("HEAD~3", "git fetch --deepen=100"),
+        ("main", "git fetch --depth=1 origin main:refs/remotes/origin/main"),
+    ],
+)
+def test_the_fetch_hint_fits_the_kind_of_revision(base: str, command: str) -> None:
+    assert fetch_command(base, ["origin", "upstream"]).startswith(command)

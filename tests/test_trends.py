@@ -339,3 +339,24 @@ def test_breakdown_by_severity_follows_severity_order(tmp_path: Path) -> None:
 def test_unknown_breakdown_dimension_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="dimension"):
         report_of(tmp_path, [incident()], by="colour")
+
+
+# --- odd data --------------------------------------------------------------------------------
+
+
+def test_an_incident_without_a_valid_detected_at_is_counted_but_undated(tmp_path: Path) -> None:
+    broken = incident(id="INC-2026-0002", detected_at="yesterday")
+    report = report_of(tmp_path, [incident(), broken])
+    assert report["incidents"] == 2 and report["undated_incidents"] == 1
+    assert sum(p["count"] for p in report["by_period"]) == 1
+    assert report["metrics"]["time_to_resolve"]["count"] == 1
+    assert any("no valid detected_at" in note for note in report["notes"])
+    bounded = report_of(tmp_path / "again", [incident(), broken], since=dt.date(2026, 1, 1))
+    assert bounded["incidents"] == 1
+
+
+def test_timestamps_out_of_order_give_no_negative_durations(tmp_path: Path) -> None:
+    backwards = incident(resolved_at="2026-11-03T14:00:00Z")  # before detection at 14:07
+    report = report_of(tmp_path, [backwards])
+    assert report["metrics"]["time_to_resolve"]["count"] == 0
+    assert report["metrics"]["time_to_mitigate"]["count"] == 1

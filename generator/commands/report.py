@@ -1,3 +1,5 @@
+"""`incidentkb report`: trend figures as text, JSON, tidy CSV or markdown."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -91,7 +91,7 @@ def format_duration(delta: dt.timedelta | None) -> str | None:
     if seconds < 0:
         return None
     if seconds < 60:
-        return f"{int(seconds)} s"
+        return f"{int(seconds)} s" if seconds >= 1 else "0 min"
     minutes = int(round(seconds / 60))
     if minutes < 60:
         return f"{minutes} min"

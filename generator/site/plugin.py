@@ -62,6 +62,8 @@ DEFAULT_PALETTE = [
     {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo",
      "accent": "indigo", "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}},
 ]
+# mkdocs-material's default, fetched from Google Fonts unless a site chooses one.
+MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
 # Markdown extensions our pages rely on (attr_list: heading ids) or contributors
 # commonly use; added when mkdocs.yml does not list them, with these settings.
 DEFAULT_EXTENSIONS: dict[str, dict[str, Any]] = {
@@ -136,6 +138,9 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
             theme["features"] = list(DEFAULT_FEATURES)
         if not theme.get("palette"):
             theme["palette"] = [dict(p) for p in DEFAULT_PALETTE]
+        if theme.get("font") == MATERIAL_DEFAULT_FONT:
+            # system fonts: the site works offline and calls no font CDN
+            theme["font"] = False
 
     def _configure_markdown(self, config: MkDocsConfig) -> None:
         present = set(config.markdown_extensions)

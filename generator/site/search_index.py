@@ -111,13 +111,18 @@ def index_site(site_dir: Path, *, language: str | None = None) -> IndexSummary:
         raise IncidentKBError(f"Cannot index the site for search: {site_dir} is not a directory.")
     executable = pagefind_executable()
     output_dir = site_dir / OUTPUT_SUBDIR
-    if output_dir.exists():  # no stale fragments from an earlier build
+    if output_dir.is_symlink() or output_dir.is_file():
+        output_dir.unlink()
+    elif output_dir.exists():  # no stale fragments from an earlier build
         shutil.rmtree(output_dir)
+    # Run in the site directory: Pagefind reads a pagefind.yml from its working
+    # directory, and one left in the user's cwd must not change our index.
+    site_dir = site_dir.resolve()
     command = pagefind_command(site_dir, executable, language)
     log.debug("Running %s", " ".join(command))
     try:
         completed = subprocess.run(
-            command, capture_output=True, text=True, errors="replace",
+            command, cwd=site_dir, capture_output=True, text=True, errors="replace",
             timeout=TIMEOUT_SECONDS, check=False,
         )
     except subprocess.TimeoutExpired as error:
@@ -127,20 +132,20 @@ def index_site(site_dir: Path, *, language: str | None = None) -> IndexSummary:
     except OSError as error:
         raise IncidentKBError(f"Cannot run Pagefind ({executable}): {error}") from error
     output = completed.stdout + completed.stderr
+    summary = _summary(completed.stdout, output_dir)
+    if "Indexed 0 pages" in completed.stdout:
+        raise IncidentKBError(
+            f"Pagefind found no page content to index in {site_dir} (it indexes "
+            f"'{ROOT_SELECTOR}', the content of mkdocs-material pages)."
+        )
     if completed.returncode != 0:
         raise IncidentKBError(
             f"Pagefind failed to index {site_dir} (exit code {completed.returncode}):\n"
             f"{_tail(output)}"
         )
-    summary = _summary(completed.stdout, output_dir)
     if not (output_dir / "pagefind.js").is_file() or not (output_dir / "pagefind-entry.json").is_file():
         raise IncidentKBError(
             f"Pagefind ran but wrote no search index to {output_dir}:\n{_tail(output)}"
-        )
-    if summary.pages == 0:
-        raise IncidentKBError(
-            f"Pagefind found no page content to index in {site_dir} (it looks for "
-            f"'{ROOT_SELECTOR}', the content of mkdocs-material pages)."
         )
     log.info("Search index: %d pages, %d words, %d filters", summary.pages, summary.words,
              summary.filters)
