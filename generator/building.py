@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -123,8 +124,9 @@ def load_site_config(
     path = config_file(root)
     user = read_user_config(path)
     options = config_additions(user)
-    docs_dir = root / str(user.get("docs_dir", DEFAULTS["docs_dir"]))
-    if not docs_dir.is_dir() and scratch is not None:
+    # A missing default site_src/ is fine (no hand-written pages); a docs_dir
+    # the file names must exist.
+    if "docs_dir" not in user and not (root / DEFAULTS["docs_dir"]).is_dir() and scratch:
         options["docs_dir"] = str(scratch)
     if site_dir is not None:
         options["site_dir"] = str(site_dir)
@@ -133,12 +135,36 @@ def load_site_config(
     if dev_addr:
         options["dev_addr"] = dev_addr
     source: Any = str(path) if path is not None else io.BytesIO(b"{}")
+    with _collect_config_errors() as problems:
+        try:
+            return load_config(
+                config_file=source, config_file_path=str(path or root / CONFIG_NAMES[0]),
+                **options,
+            )
+        except (Abort, ConfigurationError) as exc:
+            details = "".join(f"\n  {p}" for p in problems) or f" {exc}"
+            raise IncidentKBError(f"the mkdocs configuration is not valid:{details}") from None
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collect_config_errors() -> Iterator[list[str]]:
+    """mkdocs logs each configuration error, then aborts: keep them for our message."""
+    logger = logging.getLogger("mkdocs.config")
+    handler = _ListHandler()
+    logger.addHandler(handler)
     try:
-        return load_config(
-            config_file=source, config_file_path=str(path or root / CONFIG_NAMES[0]), **options
-        )
-    except (Abort, ConfigurationError) as exc:
-        raise IncidentKBError(f"the mkdocs configuration is not valid: {exc}") from None
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 def refusal_message(result: ValidationResult) -> str:

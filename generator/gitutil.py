@@ -75,12 +75,6 @@ class Worktree:
     prefix: str  # the root relative to the top of the checkout: "" or "sub/dir/"
     shallow: bool
 
-    def to_root(self, repo_path: str) -> str | None:
-        """A checkout-relative path made root-relative; None when outside the root."""
-        if not repo_path.startswith(self.prefix):
-            return None
-        return repo_path[len(self.prefix):]
-
 
 def find_worktree(root: Path) -> Worktree:
     """The checkout holding `root` (one git process); GitError when there is none."""
@@ -107,24 +101,24 @@ def guess_worktree_prefix(root: Path) -> str | None:
     return None
 
 
-def shallow_marker(root: Path, prefix: str) -> tuple[int, int] | None | bool:
-    """What says how much history a clone holds: the `shallow` file's (mtime, size).
+def history_depth_marker(root: Path, prefix: str) -> str | None:
+    """A token that changes when a clone gains history at the same HEAD (a
+    shallow clone deepened): "complete", or the `shallow` file's stamp.
 
-    None for a complete clone; False when it cannot be known without git (a
-    linked worktree or submodule, whose `.git` is a file), so callers do not
-    cache history there.
+    None when it cannot be told without git (a linked worktree or submodule,
+    whose `.git` is a file): callers then keep nothing across runs.
     """
     top = root.resolve()
     for _ in range(prefix.count("/")):
         top = top.parent
     git_dir = top / ".git"
     if not git_dir.is_dir():
-        return False
+        return None
     try:
         stat = (git_dir / "shallow").stat()
     except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+        return "complete"
+    return f"shallow:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 def split_nul(raw: bytes) -> list[bytes]:

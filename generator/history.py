@@ -25,8 +25,8 @@ from .gitutil import (
     GitMissing,
     decode_path,
     guess_worktree_prefix,
+    history_depth_marker,
     run_git,
-    shallow_marker,
     split_nul,
 )
 from .repository import AREAS
@@ -111,19 +111,19 @@ class _Accumulator:
         )
 
 
-_memo: dict[tuple[str, str, object], dict[str, DocHistory]] = {}
+_memo: dict[tuple[str, str, str | None], dict[str, DocHistory]] = {}
 
 
 def _log_facts(root: Path, prefix: str, head: str) -> dict[str, DocHistory]:
     """The log's facts at HEAD: from memory, from the disk cache, or from `git log`."""
     # A shallow clone deepened later has more history at the same HEAD.
-    shallow = shallow_marker(root, prefix)
-    key = (str(root), head, shallow)
+    depth = history_depth_marker(root, prefix)
+    key = (str(root), head, depth)
     cached = _memo.get(key)
     if cached is not None:
         return cached
-    cache = Cache(root) if shallow is not False else None
-    stamp = (code_fingerprint(), head, shallow)
+    cache = Cache(root) if depth is not None else None
+    stamp = (code_fingerprint(), head, depth)
     stored = cache.load(_CACHE_NAME) if cache is not None else None
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp:
         cached = stored[1]

@@ -9,6 +9,7 @@ findings about the file itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -20,9 +21,33 @@ import yaml
 from .findings import Finding, error
 
 try:  # libyaml parses frontmatter 8-9x faster than the pure-Python loader
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+def _implicit_resolvers_by_first_char(loader: type) -> dict[str, tuple[tuple[str, Any], ...]]:
+    table: dict[str | None, list[tuple[str, Any]]] = loader.yaml_implicit_resolvers
+    wildcard = table.get(None, [])
+    return {char: tuple(resolvers + wildcard) for char, resolvers in table.items()
+            if char is not None}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with a faster `resolve` for scalars (the composer calls it
+    for every node, ~90 times per incident): same tags, fewer Python steps."""
+
+    _SCALAR_RESOLVERS = _implicit_resolvers_by_first_char(_BaseLoader)
+    _NO_RESOLVERS: tuple[tuple[str, Any], ...] = ()
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            if implicit[0]:
+                for tag, regexp in self._SCALAR_RESOLVERS.get(value[:1], self._NO_RESOLVERS):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 1024 * 1024
 # YAML aliases can expand exponentially (a "billion laughs" document); the
@@ -32,6 +57,13 @@ MAX_DEPTH = 50
 
 KeyPath = tuple[Any, ...]
 _STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# date-times whose value cannot be out of range and that fromisoformat reads
+# exactly as PyYAML's constructor does (anything else goes to PyYAML)
+_PLAIN_TIMESTAMP = re.compile(
+    r"^(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$"
+)
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _OPENING = re.compile(r"^---[ \t]*$")
 
@@ -232,8 +264,15 @@ class _Walker:
         return self.mapping(node, path)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _STR_TAG:
+        tag = node.tag
+        if tag == _STR_TAG:
             return node.value
+        if tag == _TIMESTAMP_TAG and _PLAIN_TIMESTAMP.match(node.value):
+            # the common shape, 2026-11-03T14:07:00Z: as PyYAML builds it, 3x faster
+            try:
+                return dt.datetime.fromisoformat(node.value.replace("Z", "+00:00"))
+            except ValueError:  # 2026-02-30: let PyYAML decide, as for any other value
+                pass
         try:
             return self.loader.construct_object(node, deep=True)
         except Exception:  # noqa: BLE001 - PyYAML's constructors raise anything

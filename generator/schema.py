@@ -211,11 +211,17 @@ class ActionItem(_Model):
 
 
 class Reopening(_Model):
-    """Extension: records that an incident was reopened (status moved back)."""
+    """Extension: records that an incident was reopened (status moved back).
+
+    `validate --base REV` accepts a status moving back only with a new entry
+    whose `from_status` is the status at REV (docs/reopening.md).
+    """
 
     at: Timestamp
     reason: NonEmptyStr
-    from_status: Status | None = None
+    from_status: Status | None = Field(
+        default=None, description="the status before reopening (the status at the base revision)"
+    )
 
 
 class IncidentModel(_Model):

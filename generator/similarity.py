@@ -2,28 +2,35 @@
 
 Every incident becomes one sparse vector made of weighted, L2-normalised
 groups: its text (TF-IDF over title, impact, root cause, resolution, body and
-its postmortem, with sublinear term frequency and bigrams), the services,
-tags and detection source it names (each weighted by rarity). The dot product
-of two such vectors is their similarity; a shared root-cause category and a
-shared type add fixed bonuses. Weights sum to one, so every score lies in
-[0, 1] and score(a, b) == score(b, a).
+its postmortem, with sublinear term frequency and bigrams), the failure modes
+its text names (`concepts.py`), and the services, tags and detection source it
+lists (each weighted by rarity). The dot product of two vectors is their
+similarity; a shared root-cause category and a shared type add fixed bonuses.
+The weights sum to one, so every score lies in [0, 1], and score(a, b) is
+exactly score(b, a).
 
-Candidates come from sparse matrix products (`Z[block] @ Z.T`, in row blocks,
-keeping the top k per row with numpy), never from a Python loop over pairs.
-Terms found in a single incident cannot link two incidents and are dropped
-before the product; in large corpora, so are terms found in most incidents.
+No Python loop runs over pairs. Candidates come from a sparse product of a
+pruned copy of the vectors (each incident's strongest features only), in row
+blocks with the best few per row kept by `argpartition`; the candidates are
+then scored exactly, and the reasons read from the same element-wise products.
+Terms found in a single incident cannot link two and are dropped; in large
+corpora, so are terms found in most incidents.
 
 What does not change between runs is cached in `<root>/.incidentkb-cache`:
-the per-incident analysis keyed by content hash (the incident's and its
-postmortem's), and the whole result keyed by all of those hashes.
+each incident's analysis keyed by content hash (its own and its postmortem's),
+and the whole result keyed by all of those keys.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+import os
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .cache import Cache
+from .concepts import concepts_of
 from .documents import Incident
 from .repository import Repository
 from .text import weighted_counts
@@ -38,9 +46,15 @@ from .text import weighted_counts
 _FEATURES_CACHE = "similarity-features"
 _RESULT_CACHE = "similarity-result"
 # Results are computed (and cached) for at least this many neighbours, so
-# that `similar ID --limit 10` after a build reuses the build's work.
+# `similar ID --limit 10` after a build reuses the build's work.
 _MIN_COMPUTED = 10
+# Rows per block of candidate products.
 _BLOCK_ROWS = 1024
+# Features per incident used to find candidates, and candidates kept per row.
+_CANDIDATE_FEATURES = 40
+_CANDIDATES_PER_ROW = 30
+# Below this many incidents to analyse, a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 1500
 
 
 @dataclass(frozen=True)
@@ -63,11 +77,12 @@ class Neighbour:
 class Weights:
     """How much each signal counts. Group weights sum to 1 (scores in [0, 1]).
 
-    Tuned on bench/eval (see bench/eval_similarity.py); `threshold` hides
-    neighbours whose score is below it, so unrelated incidents are not linked.
+    Tuned on bench/eval (bench/eval_similarity.py); `threshold` hides
+    neighbours scoring below it, so unrelated incidents are not linked.
     """
 
     text: float = 0.62
+    concepts: float = 0.0
     services: float = 0.14
     tags: float = 0.10
     category: float = 0.08
@@ -82,13 +97,15 @@ class Weights:
     body: float = 1.0
     postmortem: float = 1.0
     # in corpora of at least `prune_min_docs` incidents, terms found in more
-    # than this share of them are left out of the product (they link everything)
+    # than this share of them are left out (they link everything to everything)
     max_df: float = 0.3
     prune_min_docs: int = 200
+    # the strongest terms of each incident that take part (TF-IDF pruning)
+    text_terms: int = 150
 
-    def groups(self) -> dict[str, float]:
-        return {"text": self.text, "services": self.services, "tags": self.tags,
-                "category": self.category, "type": self.type, "source": self.source}
+    def fields(self) -> tuple[float, ...]:
+        return (self.title, self.impact, self.root_cause, self.resolution, self.body,
+                self.postmortem)
 
 
 WEIGHTS = Weights()
@@ -96,14 +113,23 @@ WEIGHTS = Weights()
 
 @dataclass(frozen=True)
 class Features:
-    """What one incident contributes, computed once per content hash."""
+    """What one incident contributes, computed once per content hash.
 
-    terms: dict[str, float]
+    Terms are kept as one newline-joined string and an array of weights:
+    ten thousand of these unpickle in a blink, unlike ten thousand dicts.
+    """
+
+    terms: str
+    weights: np.ndarray
+    concepts: tuple[tuple[str, float], ...]
     services: tuple[str, ...]
     tags: tuple[str, ...]
     category: str | None
     type: str | None
     source: str | None
+
+    def term_list(self) -> list[str]:
+        return self.terms.split("\n") if self.terms else []
 
 
 # --- per-incident analysis ------------------------------------------------
@@ -113,7 +139,7 @@ def _module_version() -> str:
     """Changes whenever the analysis code changes (not when others' code does)."""
     digest = hashlib.blake2b(digest_size=8)
     here = Path(__file__).parent
-    for name in ("similarity.py", "text.py"):
+    for name in ("similarity.py", "text.py", "concepts.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
 
@@ -121,53 +147,67 @@ def _module_version() -> str:
 _VERSION = _module_version()
 
 
-def _names(values: Iterable[str]) -> tuple[str, ...]:
+def _names(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({v.strip().lower() for v in values if v and v.strip()}))
 
 
-def _text_fields(inc: Incident, postmortem_body: str, w: Weights) -> list[tuple[str, float]]:
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip().lower()
+    return value or None
+
+
+def _text_fields(inc: Incident, postmortem_body: str) -> list[str]:
+    """The texts of an incident, in the order of `Weights.fields()`."""
     d = inc.data
     resolution = ""
     if d.resolution is not None:
         steps = " . ".join(s.action for s in d.resolution.steps)
         resolution = f"{d.resolution.summary} . {steps}"
     return [
-        (d.title or "", w.title),
-        (d.impact.summary if d.impact else "", w.impact),
-        (d.root_cause.summary if d.root_cause else "", w.root_cause),
-        (resolution, w.resolution),
-        (inc.body, w.body),
-        (postmortem_body, w.postmortem),
+        d.title or "",
+        d.impact.summary if d.impact else "",
+        d.root_cause.summary if d.root_cause else "",
+        resolution,
+        inc.body,
+        postmortem_body,
     ]
 
 
-def extract_features(inc: Incident, postmortem_body: str = "", w: Weights = WEIGHTS) -> Features:
-    """The analysis of one incident (and its postmortem's body)."""
+def _analyse_text(args: tuple[list[str], tuple[float, ...]]) -> tuple[
+    str, np.ndarray, tuple[tuple[str, float], ...]
+]:
+    texts, weights = args
+    counts = weighted_counts(zip(texts, weights))
+    concepts = tuple(sorted(concepts_of(counts).items()))
+    return "\n".join(counts), np.fromiter(counts.values(), np.float32, len(counts)), concepts
+
+
+def _structure(inc: Incident) -> dict[str, Any]:
     d = inc.data
-    return Features(
-        terms=weighted_counts(_text_fields(inc, postmortem_body, w)),
-        services=_names(d.services or ()),
-        tags=_names(d.tags),
-        category=d.root_cause.category if d.root_cause else None,
-        type=d.type,
-        source=_source(d.detection.source if d.detection else None),
-    )
+    return {
+        "services": _names(d.services or ()),
+        "tags": _names(d.tags),
+        "category": d.root_cause.category if d.root_cause else None,
+        "type": d.type,
+        "source": _clean(d.detection.source if d.detection else None),
+    }
 
 
-def _source(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return value or None
+def extract_features(inc: Incident, postmortem_body: str = "", w: Weights = WEIGHTS) -> Features:
+    """The analysis of one incident (and of its postmortem's body)."""
+    terms, weights, concepts = _analyse_text((_text_fields(inc, postmortem_body), w.fields()))
+    return Features(terms=terms, weights=weights, concepts=concepts, **_structure(inc))
 
 
-def _field_weights(w: Weights) -> tuple[float, ...]:
-    return (w.title, w.impact, w.root_cause, w.resolution, w.body, w.postmortem)
-
-
-def _doc_key(inc: Incident, repo: Repository, w: Weights) -> tuple[str, str]:
-    """(content key, postmortem body) for an incident."""
-    pm = repo.postmortem_of(inc.id) if inc.id else None
-    key = f"{_VERSION}:{_field_weights(w)}:{inc.sha}:{pm.sha if pm else '-'}"
-    return key, pm.body if pm else ""
+def _analyse_many(jobs: list[tuple[list[str], tuple[float, ...]]]) -> list[
+    tuple[str, np.ndarray, tuple[tuple[str, float], ...]]
+]:
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(jobs) >= _PARALLEL_THRESHOLD:
+        chunk = max(1, len(jobs) // (workers * 8))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_analyse_text, jobs, chunksize=chunk))
+    return [_analyse_text(job) for job in jobs]
 
 
 @dataclass
@@ -181,58 +221,82 @@ class _Corpus:
 
 
 def _collect(repo: Repository, cache: Cache | None, w: Weights) -> _Corpus:
+    """Every incident's features, from the cache where its key is unchanged."""
     incidents = sorted(repo.incident_by_id.values(), key=lambda i: i.id or "")
     stored = cache.load(_FEATURES_CACHE) if cache is not None else None
     cached: dict[str, tuple[str, Features]] = stored if isinstance(stored, dict) else {}
-    corpus = _Corpus(incidents=incidents, features=[], keys=[])
-    fresh: dict[str, tuple[str, Features]] = {}
+    keys: list[str] = []
+    found: list[Features | None] = []
+    todo: list[int] = []
+    jobs: list[tuple[list[str], tuple[float, ...]]] = []
     for inc in incidents:
-        key, pm_body = _doc_key(inc, repo, w)
+        pm = repo.postmortem_of(inc.id) if inc.id else None
+        key = f"{_VERSION}:{w.fields()}:{inc.sha}:{pm.sha if pm else '-'}"
+        keys.append(key)
         hit = cached.get(inc.path)
         if hit is not None and hit[0] == key and isinstance(hit[1], Features):
-            feats = hit[1]
+            found.append(hit[1])
         else:
-            feats = extract_features(inc, pm_body, w)
-            corpus.recomputed += 1
-        fresh[inc.path] = (key, feats)
-        corpus.features.append(feats)
-        corpus.keys.append(key)
-    if cache is not None and (corpus.recomputed or len(fresh) != len(cached)):
-        cache.save(_FEATURES_CACHE, fresh)
-    return corpus
+            found.append(None)
+            todo.append(len(found) - 1)
+            jobs.append((_text_fields(inc, pm.body if pm else ""), w.fields()))
+    for i, (terms, weights, concepts) in zip(todo, _analyse_many(jobs)):
+        found[i] = Features(terms=terms, weights=weights, concepts=concepts,
+                            **_structure(incidents[i]))
+    features = [f for f in found if f is not None]
+    if cache is not None and (todo or len(cached) != len(incidents)):
+        cache.save(_FEATURES_CACHE, {inc.path: (key, f)
+                                     for inc, key, f in zip(incidents, keys, features)})
+    return _Corpus(incidents=incidents, features=features, keys=keys, recomputed=len(todo))
 
 
 # --- vectors ----------------------------------------------------------------
-
-
-def _group_matrix(
-    rows: Sequence[dict[str, float]], n_docs: int
-) -> tuple[sp.csr_matrix, list[str], np.ndarray]:
-    """Rows of term->tf as CSR with smooth idf, L2-normalised; plus vocabulary and df."""
-    vocab: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for row in rows:
-        for term, tf in row.items():
-            indices.append(vocab.setdefault(term, len(vocab)))
-            data.append(tf)
-        indptr.append(len(indices))
-    cols = np.asarray(indices, dtype=np.int64)
-    df = np.bincount(cols, minlength=len(vocab)).astype(np.float64)
-    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
-    values = np.asarray(data, dtype=np.float64) * idf[cols] if len(cols) else np.zeros(0)
-    matrix = sp.csr_matrix(
-        (values, cols, np.asarray(indptr, dtype=np.int64)), shape=(len(rows), len(vocab))
-    )
-    return _l2_rows(matrix), list(vocab), df
 
 
 def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """Each row scaled to unit length (empty rows stay empty)."""
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    out = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    out.sort_indices()
+    return out
+
+
+def _group_matrix(
+    terms: Sequence[Sequence[str]], weights: Sequence[np.ndarray] | None, n_docs: int,
+    max_df: float | None = None, norm_before_prune: bool = False,
+) -> tuple[sp.csr_matrix, list[str], np.ndarray]:
+    """Rows of (term, tf) as TF-IDF (smooth idf), L2-normalised.
+
+    Terms in one document only are dropped (they cannot link two), and so are
+    those in more than `max_df` of the documents when given. The norm is taken
+    before that pruning for small structured groups (sharing one of two
+    services is half a match), after it for text.
+    Returns the matrix, its vocabulary and each column's document frequency.
+    """
+    flat = list(chain.from_iterable(terms))
+    df_of = Counter(flat)
+    cap = max_df * n_docs if max_df is not None else math.inf
+    kept = [t for t, c in df_of.items() if c >= 2 and c <= max(2.0, cap)]
+    all_terms = list(df_of) if norm_before_prune else kept
+    vocab = {t: i for i, t in enumerate(all_terms)}
+    lengths = np.fromiter(map(len, terms), np.int64, len(terms))
+    rows = np.repeat(np.arange(len(terms), dtype=np.int64), lengths)
+    cols = np.fromiter(map(vocab.get, flat, repeat(-1)), np.int64, len(flat))
+    data = (np.concatenate(list(weights)).astype(np.float64) if weights is not None and flat
+            else np.ones(len(flat)))
+    df = np.fromiter((df_of[t] for t in all_terms), np.float64, len(all_terms))
+    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+    keep = cols >= 0
+    rows, cols, data = rows[keep], cols[keep], data[keep] * idf[cols[keep]]
+    matrix = _l2_rows(sp.csr_matrix((data, (rows, cols)), shape=(len(terms), len(vocab))))
+    if norm_before_prune and len(kept) < len(all_terms):
+        column_kept = np.fromiter((df_of[t] >= 2 for t in all_terms), bool, len(all_terms))
+        index = np.flatnonzero(column_kept)
+        matrix = matrix[:, index].tocsr()
+        all_terms = [all_terms[i] for i in index]
+        df = df[index]
+    return matrix, all_terms, df
 
 
 def _codes(values: Sequence[str | None]) -> np.ndarray:
@@ -242,49 +306,66 @@ def _codes(values: Sequence[str | None]) -> np.ndarray:
                     dtype=np.int64)
 
 
+def _prune_rows(matrix: sp.csr_matrix, per_row: int) -> sp.csr_matrix:
+    """Each row's `per_row` largest entries (ties broken by column)."""
+    counts = np.diff(matrix.indptr)
+    if counts.max(initial=0) <= per_row:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], counts)
+    chosen = order[rank < per_row]
+    pruned = sp.csr_matrix((matrix.data[chosen], (rows[chosen], matrix.indices[chosen])),
+                           shape=matrix.shape)
+    pruned.sort_indices()
+    return pruned
+
+
 @dataclass
 class _Model:
-    """The stacked, weighted matrix of a corpus and what reasons need."""
+    """The stacked, weighted vectors of a corpus and what reasons need."""
 
-    z: sp.csr_matrix
-    zt: sp.csr_matrix
-    text: sp.csr_matrix
-    vocab: list[str]
+    z: sp.csr_matrix  # [text | concepts | services | tags | source], sorted indices
+    candidates: sp.csr_matrix  # each row's strongest entries of z only
+    candidates_t: sp.csr_matrix
+    vocab: list[str]  # text columns, then concept columns
+    text_columns: int
+    concept_columns: int
     service_idf: dict[str, float]
     category: np.ndarray
     type: np.ndarray
     weights: Weights = field(default_factory=Weights)
 
 
-def _prune_text(text: sp.csr_matrix, df: np.ndarray, n_docs: int, w: Weights) -> sp.csr_matrix:
-    """Drop columns that cannot (df < 2) or should not (df too high) link incidents."""
-    keep = df >= 2
-    if n_docs >= w.prune_min_docs:
-        keep &= df <= max(2.0, w.max_df * n_docs)
-    scale = sp.diags(keep.astype(np.float64))
-    pruned = (text @ scale).tocsr()
-    pruned.eliminate_zeros()
-    return pruned
-
-
 def _build_model(corpus: _Corpus, w: Weights) -> _Model:
     n = len(corpus.features)
     feats = corpus.features
-    text, vocab, df = _group_matrix([f.terms for f in feats], n)
-    text = _prune_text(text, df, n, w)
+    max_df = w.max_df if n >= w.prune_min_docs else None
+    text, vocab, _ = _group_matrix([f.term_list() for f in feats], [f.weights for f in feats],
+                                   n, max_df=max_df)
+    # An incident's weakest terms add little to any score but a lot to the
+    # products' cost: keep its strongest ones (TF-IDF pruning), renormalised.
+    text = _l2_rows(_prune_rows(text, w.text_terms))
+    concepts, concept_vocab, _ = _group_matrix(
+        [[c for c, _ in f.concepts] for f in feats],
+        [np.array([math.log1p(v) for _, v in f.concepts]) for f in feats], n)
     services, service_vocab, service_df = _group_matrix(
-        [dict.fromkeys(f.services, 1.0) for f in feats], n)
-    tags, _, _ = _group_matrix([dict.fromkeys(f.tags, 1.0) for f in feats], n)
-    sources, _, _ = _group_matrix([{f.source: 1.0} if f.source else {} for f in feats], n)
+        [f.services for f in feats], None, n, norm_before_prune=True)
+    tags, _, _ = _group_matrix([f.tags for f in feats], None, n, norm_before_prune=True)
+    sources, _, _ = _group_matrix([[f.source] if f.source else [] for f in feats], None, n)
     z = sp.hstack([
         math.sqrt(w.text) * text,
+        math.sqrt(w.concepts) * concepts,
         math.sqrt(w.services) * services,
         math.sqrt(w.tags) * tags,
         math.sqrt(w.source) * sources,
     ], format="csr")
+    z.sort_indices()
     idf = np.log((1.0 + n) / (1.0 + service_df)) + 1.0
+    candidates = _prune_rows(z, _CANDIDATE_FEATURES)
     return _Model(
-        z=z, zt=z.T.tocsr(), text=text, vocab=vocab,
+        z=z, candidates=candidates, candidates_t=candidates.T.tocsr(), vocab=vocab + concept_vocab, text_columns=len(vocab),
+        concept_columns=len(concept_vocab),
         service_idf=dict(zip(service_vocab, idf.tolist())),
         category=_codes([f.category for f in feats]),
         type=_codes([f.type for f in feats]),
@@ -292,47 +373,99 @@ def _build_model(corpus: _Corpus, w: Weights) -> _Model:
     )
 
 
-def _top_k(model: _Model, start: int, stop: int, k: int) -> tuple[np.ndarray, ...]:
-    """(rows, cols, scores) of the best k neighbours of rows start..stop-1."""
-    w = model.weights
-    product = (model.z[start:stop] @ model.zt).tocoo()
+# --- neighbours -------------------------------------------------------------
+
+
+@dataclass
+class _Pairs:
+    """Scored pairs (rows[i], cols[i]) and their element-wise products."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+    products: sp.csr_matrix
+
+    def subset(self, index: np.ndarray) -> _Pairs:
+        return _Pairs(self.rows[index], self.cols[index], self.scores[index],
+                      self.products[index])
+
+
+def _ranked(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of each row's best k entries: by row, best value first, then by column."""
+    order = np.lexsort((cols, -np.round(values, 9), rows))
+    if len(order) == 0:
+        return order
+    sorted_rows = rows[order]
+    first = np.r_[0, np.flatnonzero(np.diff(sorted_rows)) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    return order[rank < k]
+
+
+def _candidates(model: _Model, start: int, stop: int, per_row: int) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """(rows, cols) of the likely neighbours of rows start..stop-1.
+
+    A product of each incident's strongest features only: sparse, and about
+    linear in the number of incidents, since strong features are rare ones.
+    """
+    product = (model.candidates[start:stop] @ model.candidates_t).tocoo()
     rows = product.row.astype(np.int64) + start
     cols = product.col.astype(np.int64)
-    scores = product.data.astype(np.float64)
     keep = rows != cols
-    rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    rows, cols, values = rows[keep], cols[keep], product.data[keep]
+    chosen = _ranked(rows, cols, values, per_row)
+    return rows[chosen], cols[chosen]
+
+
+def _score(model: _Model, rows: np.ndarray, cols: np.ndarray) -> _Pairs:
+    """Exact scores of pairs: the dot product plus the categorical bonuses.
+
+    Indices are sorted, so z[a] * z[b] sums the same products in the same
+    order as z[b] * z[a]: scores are exactly symmetric.
+    """
+    w = model.weights
+    products = model.z[rows].multiply(model.z[cols]).tocsr()
+    scores = np.asarray(products.sum(axis=1)).ravel()
     for codes, weight in ((model.category, w.category), (model.type, w.type)):
         if weight > 0:
-            same = (codes[rows] == codes[cols]) & (codes[rows] >= 0)
-            scores = scores + weight * same
-    keep = scores >= w.threshold
-    rows, cols, scores = rows[keep], cols[keep], np.clip(scores[keep], 0.0, 1.0)
-    order = np.lexsort((cols, -np.round(scores, 6), rows))
-    rows, cols, scores = rows[order], cols[order], scores[order]
-    if len(rows) == 0:
-        return rows, cols, scores
-    first = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-    lengths = np.diff(np.r_[first, len(rows)])
-    rank = np.arange(len(rows)) - np.repeat(first, lengths)
-    keep = rank < k
-    return rows[keep], cols[keep], scores[keep]
+            scores = scores + weight * ((codes[rows] == codes[cols]) & (codes[rows] >= 0))
+    return _Pairs(rows, cols, np.clip(scores, 0.0, 1.0), products)
+
+
+def _best(model: _Model, start: int, stop: int, k: int) -> _Pairs:
+    """Each row's best k neighbours at or above the threshold, in order."""
+    per_row = max(2 * k, _CANDIDATES_PER_ROW)
+    pairs = _score(model, *_candidates(model, start, stop, per_row))
+    above = np.flatnonzero((pairs.scores >= model.weights.threshold) & (pairs.scores > 0))
+    pairs = pairs.subset(above)
+    return pairs.subset(_ranked(pairs.rows, pairs.cols, pairs.scores, k))
 
 
 # --- reasons -------------------------------------------------------------
 
 
-def _shared_terms(model: _Model, a: int, b: int, most: int = 4) -> list[str]:
-    """The terms that weigh most in both texts; a bigram hides its own words."""
-    ra, rb = model.text.getrow(a), model.text.getrow(b)
-    common, ia, ib = np.intersect1d(ra.indices, rb.indices, assume_unique=True,
-                                    return_indices=True)
-    if len(common) == 0:
-        return []
-    weight = ra.data[ia] * rb.data[ib]
+def _top_shared(products: sp.csr_matrix, lo: int, hi: int, most: int) -> list[list[int]]:
+    """Per pair, the columns lo..hi-1 weighing most in both vectors (best first)."""
+    coo = products.tocoo()
+    inside = (coo.col >= lo) & (coo.col < hi) & (coo.data > 0)
+    pair, col, value = coo.row[inside], coo.col[inside], coo.data[inside]
+    order = np.lexsort((col, -value, pair))
+    pair, col = pair[order], col[order]
+    if len(pair):
+        first = np.r_[0, np.flatnonzero(np.diff(pair)) + 1]
+        rank = np.arange(len(pair)) - np.repeat(first, np.diff(np.r_[first, len(pair)]))
+        pair, col = pair[rank < most], col[rank < most]
+    bounds = np.searchsorted(pair, np.arange(products.shape[0] + 1)).tolist()
+    cols = col.tolist()
+    return [cols[bounds[i]:bounds[i + 1]] for i in range(products.shape[0])]
+
+
+def _readable_terms(terms: list[str], most: int = 4) -> list[str]:
+    """Strongest first; a bigram hides its own words and is hidden by them."""
     chosen: list[str] = []
     covered: set[str] = set()
-    for idx in np.argsort(-weight, kind="stable"):
-        term = model.vocab[common[idx]]
+    for term in terms:
         parts = term.split(" ")
         if term in covered or (len(parts) > 1 and all(p in covered for p in parts)):
             continue
@@ -344,37 +477,58 @@ def _shared_terms(model: _Model, a: int, b: int, most: int = 4) -> list[str]:
     return chosen
 
 
-def _reasons(model: _Model, corpus: _Corpus, a: int, b: int) -> tuple[str, ...]:
-    fa, fb = corpus.features[a], corpus.features[b]
+def _structure_reasons(model: _Model, fa: Features, fb: Features) -> list[str]:
     out: list[str] = []
     services = sorted(set(fa.services) & set(fb.services),
                       key=lambda s: (-model.service_idf.get(s, 0.0), s))
     if services:
         label = "same service" if len(services) == 1 else "same services"
         out.append(f"{label} {', '.join(services)}")
-    if fa.category is not None and fa.category == fb.category:
+    if fa.category is not None and fa.category == fb.category and model.weights.category > 0:
         out.append(f"same root cause category {fa.category}")
-    tags = sorted(set(fa.tags) & set(fb.tags))
-    if tags:
-        out.append(f"shared tags: {', '.join(tags)}")
-    if fa.source is not None and fa.source == fb.source:
-        out.append(f"same detection source {fa.source}")
-    if fa.type is not None and fa.type == fb.type and model.weights.type > 0:
-        out.append(f"same type {fa.type}")
-    terms = _shared_terms(model, a, b)
-    if terms:
-        out.append(f"shared terms: {', '.join(terms)}")
-    return tuple(out)
+    return out
+
+
+def _reasons(model: _Model, corpus: _Corpus, pairs: _Pairs) -> list[tuple[str, ...]]:
+    """Why each pair is similar, strongest signals first."""
+    rows, cols, products = pairs.rows, pairs.cols, pairs.products
+    if len(rows) == 0:
+        return []
+    v, c = model.text_columns, model.concept_columns
+    terms = _top_shared(products, 0, v, 12)
+    concepts = _top_shared(products, v, v + c, 2)
+    vocab = model.vocab
+    out: list[tuple[str, ...]] = []
+    for i, (a, b) in enumerate(zip(rows.tolist(), cols.tolist())):
+        fa, fb = corpus.features[a], corpus.features[b]
+        reasons = _structure_reasons(model, fa, fb)
+        if concepts[i]:
+            reasons.append(f"same failure mode: {', '.join(vocab[j] for j in concepts[i])}")
+        tags = sorted(set(fa.tags) & set(fb.tags))
+        if tags:
+            reasons.append(f"shared tags: {', '.join(tags)}")
+        if fa.source is not None and fa.source == fb.source:
+            reasons.append(f"same detection source {fa.source}")
+        if fa.type is not None and fa.type == fb.type and model.weights.type > 0:
+            reasons.append(f"same type {fa.type}")
+        shared = _readable_terms([vocab[j] for j in terms[i]])
+        if shared:
+            reasons.append(f"shared terms: {', '.join(shared)}")
+        out.append(tuple(reasons))
+    return out
 
 
 # --- the engine -------------------------------------------------------------
+
+# A computed neighbour before it becomes a Neighbour: (row, score, reasons).
+_Raw = tuple[int, float, tuple[str, ...]]
 
 
 class SimilarityIndex:
     """Neighbours of the incidents of a repository.
 
-    `recomputed` says how many incidents had to be analysed afresh (the rest
-    came from the cache).
+    `recomputed` says how many incidents were analysed afresh (the others'
+    analysis came from the cache).
     """
 
     def __init__(self, repo: Repository, *, use_cache: bool = True,
@@ -408,37 +562,45 @@ class SimilarityIndex:
             h.update(f"\n{inc.id}\0{inc.path}\0{inc.title}\0{key}".encode())
         return h.hexdigest()
 
-    def _neighbours(self, start: int, stop: int, k: int) -> dict[str, list[Neighbour]]:
-        out: dict[str, list[Neighbour]] = {
-            inc.id or "": [] for inc in self.corpus.incidents[start:stop]}
-        if len(self.corpus.incidents) < 2:
+    def raw(self, start: int, stop: int, k: int) -> dict[int, list[_Raw]]:
+        """Best k neighbours of rows start..stop-1 as (row, score, reasons)."""
+        out: dict[int, list[_Raw]] = {row: [] for row in range(start, stop)}
+        if len(self.corpus.incidents) < 2 or start >= stop:
             return out
         model = self.model
-        rows, cols, scores = _top_k(model, start, stop, k)
-        incidents = self.corpus.incidents
-        for a, b, score in zip(rows.tolist(), cols.tolist(), scores.tolist()):
-            other = incidents[b]
-            out[incidents[a].id or ""].append(Neighbour(
-                id=other.id or "", title=other.title, path=other.path,
-                score=round(score, 4), reasons=_reasons(model, self.corpus, a, b),
-            ))
+        pairs = _best(model, start, stop, k)
+        reasons = _reasons(model, self.corpus, pairs)
+        for a, b, score, why in zip(pairs.rows.tolist(), pairs.cols.tolist(),
+                                    pairs.scores.tolist(), reasons):
+            out[a].append((b, score, why))
         return out
+
+    def all_raw(self, k: int) -> dict[int, list[_Raw]]:
+        n = len(self.corpus.incidents)
+        out: dict[int, list[_Raw]] = {}
+        for start in range(0, n, _BLOCK_ROWS):
+            out.update(self.raw(start, min(start + _BLOCK_ROWS, n), k))
+        return out
+
+    def neighbours(self, raw: list[_Raw], limit: int) -> list[Neighbour]:
+        incidents = self.corpus.incidents
+        return [Neighbour(id=incidents[row].id or "", title=incidents[row].title,
+                          path=incidents[row].path, score=round(score, 4), reasons=reasons)
+                for row, score, reasons in raw[:limit]]
 
     def all(self, k: int) -> dict[str, list[Neighbour]]:
         """The best k neighbours of every incident."""
-        out: dict[str, list[Neighbour]] = {}
-        n = len(self.corpus.incidents)
-        for start in range(0, max(n, 1), _BLOCK_ROWS):
-            out.update(self._neighbours(start, min(start + _BLOCK_ROWS, n), k))
-        return out
+        incidents = self.corpus.incidents
+        return {incidents[row].id or "": self.neighbours(found, k)
+                for row, found in self.all_raw(k).items()}
 
     def of(self, incident_id: str, k: int) -> list[Neighbour]:
         """The best k neighbours of one incident (KeyError when unknown)."""
         row = self.row_of[incident_id]
-        return self._neighbours(row, row + 1, k)[incident_id]
+        return self.neighbours(self.raw(row, row + 1, k)[row], k)
 
 
-def _cached_result(index: SimilarityIndex, k: int) -> dict[str, list[Neighbour]] | None:
+def _cached_raw(index: SimilarityIndex, k: int) -> dict[int, list[_Raw]] | None:
     if index.cache is None:
         return None
     stored = index.cache.load(_RESULT_CACHE)
@@ -457,12 +619,14 @@ def similar_all(
     """Every incident's most similar others (at most `limit`, above the threshold)."""
     index = SimilarityIndex(repo, use_cache=use_cache, weights=weights)
     k = _computed_k(limit)
-    result = _cached_result(index, k)
-    if result is None:
-        result = index.all(k)
+    raw = _cached_raw(index, k)
+    if raw is None:
+        raw = index.all_raw(k)
         if index.cache is not None:
-            index.cache.save(_RESULT_CACHE, (index.digest(k), result))
-    return {key: value[:limit] for key, value in result.items()}
+            index.cache.save(_RESULT_CACHE, (index.digest(k), raw))
+    incidents = index.corpus.incidents
+    return {incidents[row].id or "": index.neighbours(found, limit)
+            for row, found in sorted(raw.items())}
 
 
 def similar_to(
@@ -473,7 +637,8 @@ def similar_to(
     index = SimilarityIndex(repo, use_cache=use_cache, weights=weights)
     if incident_id not in index.row_of:
         raise KeyError(incident_id)
-    result = _cached_result(index, _computed_k(limit))
-    if result is not None and incident_id in result:
-        return result[incident_id][:limit]
+    raw = _cached_raw(index, _computed_k(limit))
+    row = index.row_of[incident_id]
+    if raw is not None and row in raw:
+        return index.neighbours(raw[row], limit)
     return index.of(incident_id, limit)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 # Words of two or more letters/digits; hyphens and dots split words, so
 # `connection-pool` and `connection pool` analyse the same.
@@ -28,13 +27,34 @@ DOMAIN_STOP_WORDS = frozenset(
     causes resolution resolved mitigated mitigation detected detection investigation
     investigating postmortem lessons learned went wrong lucky action actions item
     items follow followup follow-up did didn't don't wasn't weren't started began
-    also just like got get make made used use using new one two three first second
+    also just like got get make made used use using new one two three first
     monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec
     """.split()
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS
+# Function words only: general lists (scikit-learn's among them) also drop
+# "full", "back", "second", "system", "over", which matter in incidents
+# ("disk full", "rolled back", "leap second", "failed over").
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during
+    each either else ever every few for from further had has have having he her here
+    hers herself him himself his how however i if in into is it its itself just me
+    might more most must my myself neither no nor not now of off on once only or
+    other our ours ourselves out own same she should since so some such than that
+    the their theirs them themselves then there these they this those though through
+    thus to too under until up upon very via was we were what when where whether
+    which while who whom whose why will with within without would yet you your
+    yours yourself yourselves also although among amongst another anyone anything
+    around became become becomes cannot con etc even hence herein hereby indeed
+    instead least less many may meanwhile moreover much namely nevertheless often
+    onto per perhaps rather really several somehow sometime sometimes still therefore
+    thereby toward towards unless whatever whereas wherever whoever whole
+    """.split()
+)
+STOP_WORDS = ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS
 
 
 # Words that end in "s" without being plurals.
@@ -47,7 +67,7 @@ _KEEP_S = frozenset(
 
 def stem(word: str) -> str:
     """A light, readable stemmer: plurals only (`timeouts` -> `timeout`)."""
-    if len(word) <= 3 or not word.isalpha() or word in _KEEP_S:
+    if len(word) <= 3 or not word.isalpha() or word in _KEEP_S or word.endswith("dns"):
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
@@ -58,22 +78,42 @@ def stem(word: str) -> str:
     return word
 
 
+def analyse_word(raw: str) -> str:
+    """One lower-cased word as indexed: stemmed, or "" when it is left out."""
+    word = raw.replace("'", "")
+    if word in STOP_WORDS or raw in STOP_WORDS or len(word) > 40:
+        return ""
+    if word[-1] == "s" and word[:-1].isdigit():
+        word = word[:-1]  # 502s -> 502
+    if word.isdigit() and len(word) != 3:  # keep HTTP statuses (502), not dates
+        return ""
+    return stem(word)
+
+
+# raw word -> analysed word; words are few (Zipf), so this saves most of the work
+_MEMO: dict[str, str] = {}
+_MEMO_MAX = 500_000
+
+
 def words(text: str) -> list[str]:
     """The kept, stemmed words of a text, in order."""
-    text = _MARKUP.sub(" ", text.lower())
-    out: list[str] = []
-    for raw in _WORD.findall(text):
-        word = raw.replace("'", "")
-        if word in STOP_WORDS or raw in STOP_WORDS or word.isdigit() or len(word) > 40:
-            continue
-        out.append(stem(word))
-    return out
+    tokens = _WORD.findall(_MARKUP.sub(" ", text.lower()))
+    memo = _MEMO
+    missing = set(tokens).difference(memo)
+    if missing:
+        if len(memo) + len(missing) > _MEMO_MAX:
+            memo.clear()
+        memo.update((raw, analyse_word(raw)) for raw in missing)
+    return [w for w in map(memo.__getitem__, tokens) if w]
 
 
 def terms(text: str) -> list[str]:
     """Unigrams and bigrams of a text (bigrams joined by one space)."""
     ws = words(text)
-    return ws + [f"{a} {b}" for a, b in zip(ws, ws[1:]) if a != b]
+    return ws + list(map(" ".join, zip(ws, ws[1:])))
+
+
+_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 256)]
 
 
 def weighted_counts(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
@@ -86,9 +126,7 @@ def weighted_counts(fields: Iterable[tuple[str, float]]) -> dict[str, float]:
     for text, weight in fields:
         if not text or weight <= 0:
             continue
-        counts: dict[str, int] = {}
-        for term in terms(text):
-            counts[term] = counts.get(term, 0) + 1
-        for term, n in counts.items():
-            out[term] = out.get(term, 0.0) + weight * (1.0 + math.log(n))
+        for term, n in Counter(terms(text)).items():
+            tf = _SUBLINEAR[n] if n < 256 else 1.0 + math.log(n)
+            out[term] = out.get(term, 0.0) + weight * tf
     return out

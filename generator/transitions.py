@@ -169,10 +169,13 @@ def resolve_base(root: Path, base: str) -> Base:
     except GitMissing:
         raise UsageProblem("--base needs git, which is not installed (or not on PATH)") from None
     except GitError as exc:
-        raise UsageProblem(
-            f"--base {base}: {root} is not inside a git repository ({exc.message}); "
-            "run without --base, or from a clone of the repository"
-        ) from None
+        if "not a git repository" in exc.message:
+            raise UsageProblem(
+                f"--base {base}: {root} is not inside a git repository; "
+                "run without --base, or in a clone of the repository"
+            ) from None
+        raise UsageProblem(f"--base {base}: git cannot use the repository at {root}: "
+                           f"{exc.message}") from None
     try:
         out = run_git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options",
                              f"{base}^{{commit}}"])
@@ -183,10 +186,11 @@ def resolve_base(root: Path, base: str) -> Base:
 
 def _missing_revision_message(root: Path, base: str, worktree: Worktree) -> str:
     remotes = _remotes(root)
-    if not remotes and not worktree.shallow:
+    relative = any(mark in base for mark in ("~", "^", "@"))
+    if not worktree.shallow and (not remotes or relative):
         return (f"--base: unknown revision '{base}' (not a branch, tag or commit of this "
                 "repository; `git branch -a` and `git tag` list what there is)")
-    fetch = fetch_command(base, remotes)
+    fetch = fetch_command(base, remotes, shallow=worktree.shallow)
     if worktree.shallow:
         return (
             f"--base: revision '{base}' is not in this shallow clone. Fetch it first:\n"
@@ -207,24 +211,25 @@ def _remotes(root: Path) -> list[str]:
         return []
 
 
-def fetch_command(base: str, remotes: Sequence[str]) -> str:
-    """The `git fetch` that makes `base` resolvable in a clone."""
+def fetch_command(base: str, remotes: Sequence[str], shallow: bool = True) -> str:
+    """The `git fetch` that makes `base` resolvable (fetching only what is needed in a
+    shallow clone; a complete clone stays complete)."""
     remote = "origin" if "origin" in remotes or not remotes else remotes[0]
+    depth = "--depth=1 " if shallow else ""
     name = base
     for prefix in ("refs/remotes/", "remotes/"):
         if name.startswith(prefix):
             name = name[len(prefix):]
     head, _, rest = name.partition("/")
     if rest and head in remotes:
-        return f"git fetch --depth=1 {head} {rest}:refs/remotes/{head}/{rest}"
+        return f"git fetch {depth}{head} {rest}:refs/remotes/{head}/{rest}"
     if name.startswith("refs/tags/"):
-        tag = name[len("refs/tags/"):]
-        return f"git fetch --depth=1 {remote} tag {tag}"
+        return f"git fetch {depth}{remote} tag {name[len('refs/tags/'):]}"
     if _HEX_RE.match(name):
-        return f"git fetch --depth=1 {remote} {name}"
+        return f"git fetch {depth}{remote} {name}"
     if any(mark in name for mark in ("~", "^", "@")):
         return "git fetch --deepen=100  (repeat, or use --unshallow, until the revision resolves)"
-    return (f"git fetch --depth=1 {remote} {name}:refs/remotes/{remote}/{name}  "
+    return (f"git fetch {depth}{remote} {name}:refs/remotes/{remote}/{name}  "
             f"(then use --base {remote}/{name})")
 
 

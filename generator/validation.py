@@ -8,7 +8,7 @@ and runs the repository-wide and clock rules over the cached facts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,9 +105,13 @@ def _check_files(root: Path, use_cache: bool, jobs: int | None) -> dict[str, Fil
     return results
 
 
-def select_paths(root: Path, all_paths: Sequence[str], paths: Sequence[str]) -> set[str]:
-    """Root-relative paths of the files that PATHS (files or folders) name."""
-    wanted: set[str] = set()
+def path_selector(root: Path, paths: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a root-relative path falls under PATHS (files or folders).
+
+    A prefix test rather than a lookup, so a finding about a file that no longer
+    exists (a deleted incident under --base) is still reported for its folder.
+    """
+    prefixes: list[str] = []
     for raw in paths:
         p = Path(raw)
         absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
@@ -116,9 +120,9 @@ def select_paths(root: Path, all_paths: Sequence[str], paths: Sequence[str]) -> 
         except ValueError:
             rel = Path(raw).as_posix().strip("/")
         if rel in (".", ""):
-            return set(all_paths)
-        wanted.update(x for x in all_paths if x == rel or x.startswith(rel.rstrip("/") + "/"))
-    return wanted
+            return lambda _path: True
+        prefixes.append(rel.rstrip("/"))
+    return lambda path: any(path == p or path.startswith(p + "/") for p in prefixes)
 
 
 def validate(
@@ -142,8 +146,8 @@ def validate(
 
         findings.extend(check_transitions_from_facts(root, FactIndex(facts), base, paths=paths))
     if paths:
-        selected = select_paths(root, sorted(results), paths)
-        findings = [f for f in findings if f.path in selected]
-        result.files = len(selected)
+        selected = path_selector(root, paths)
+        findings = [f for f in findings if selected(f.path)]
+        result.files = sum(1 for path in results if selected(path))
     result.findings = sort_findings(findings)
     return result

@@ -238,3 +238,12 @@ def test_deepening_a_shallow_clone_refreshes_the_facts(repo: Path, tmp_path: Pat
     git(clone, "fetch", "-q", "--unshallow")
     deepened = history_facts(clone)[INCIDENT]
     assert deepened.commits == 2 and deepened.first_author == "Alice"
+
+
+def test_file_names_with_spaces_and_accents_are_keyed_as_on_disk(repo: Path) -> None:
+    odd = "incidents/2026/INC-2026-0002-café outage «eu».md"
+    write_doc(repo, odd, incident(id="INC-2026-0002"))
+    commit(repo, "2026-11-08T10:00:00Z", "Zoë")
+    write_doc(repo, odd, incident(id="INC-2026-0002", title="Edited"))
+    facts = history_facts(repo)[odd]
+    assert facts.first_author == "Zoë" and facts.uncommitted_changes is True

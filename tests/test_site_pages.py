@@ -16,6 +16,12 @@ from generator.site.markup import sanitise
 from generator.site.pages import article_page, incident_page, postmortem_page
 from generator.site.timeline import incident_events
 
+
+def _md(page: object) -> str:
+    """A generated page as markdown with its HTML parts inline."""
+    return str(page)
+
+
 TODAY = dt.date(2026, 12, 4)
 HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
@@ -65,7 +71,7 @@ def two_incidents(tmp_path: Path) -> SiteContext:
 
 def test_incident_page_shows_durations_in_human_units(two_incidents: SiteContext) -> None:
     inc = two_incidents.repo.incident_by_id["INC-2026-0002"]
-    page = incident_page(two_incidents, inc, "incidents/INC-2026-0002/")
+    page = _md(incident_page(two_incidents, inc, "incidents/INC-2026-0002/"))
     assert ">10 min<" in page  # detect
     assert ">1 min<" in page  # acknowledge
     assert ">1 h 13 min<" in page  # mitigate
@@ -90,24 +96,24 @@ def test_incident_and_postmortem_link_to_each_other(two_incidents: SiteContext) 
     inc = ctx.repo.incident_by_id["INC-2026-0001"]
     pm = ctx.postmortem_by_incident["INC-2026-0001"]
     assert ctx.postmortem_url[pm.path] == "incidents/INC-2026-0001/postmortem/"
-    inc_page = incident_page(ctx, inc, "incidents/INC-2026-0001/")
+    inc_page = _md(incident_page(ctx, inc, "incidents/INC-2026-0001/"))
     assert 'href="postmortem/"' in inc_page
-    pm_page = postmortem_page(ctx, pm, "incidents/INC-2026-0001/postmortem/")
+    pm_page = _md(postmortem_page(ctx, pm, "incidents/INC-2026-0001/postmortem/"))
     assert 'href="../"' in pm_page and "INC-2026-0001: Payments API" in pm_page
 
 
 def test_related_incidents_and_kb_articles_are_linked(two_incidents: SiteContext) -> None:
     ctx = two_incidents
-    page = incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/")
+    page = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/"))
     assert 'href="../INC-2026-0001/" class="ikb-incident-link"' in page
-    first = incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0001"], "incidents/INC-2026-0001/")
+    first = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0001"], "incidents/INC-2026-0001/"))
     assert 'href="../../kb/runbooks/pool/"' in first
 
 
 def test_article_lists_the_incidents_that_cite_it(two_incidents: SiteContext) -> None:
     ctx = two_incidents
     art = ctx.repo.article_by_path["kb/runbooks/pool.md"]
-    page = article_page(ctx, art, "kb/runbooks/pool/")
+    page = _md(article_page(ctx, art, "kb/runbooks/pool/"))
     assert "Referenced by" in page
     assert 'href="../../../incidents/INC-2026-0001/"' in page
     assert "INC-2026-0002" not in page
@@ -132,7 +138,7 @@ def test_action_items_past_due_and_not_done_are_marked_overdue(tmp_path: Path) -
         {"title": "Future", "owner": "eve", "due": "2027-01-10", "status": "in-progress"},
     ]
     ctx = _context(make_kb(tmp_path / "kb", incidents=[incident(action_items=items)]))
-    page = incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/")
+    page = _md(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/"))
     rows = [r for r in page.split("<tr") if "<td>" in r]
     assert ["overdue" in r for r in rows] == [True, False, False]
 
@@ -141,14 +147,14 @@ def test_similar_incidents_show_score_as_percent_and_reasons(two_incidents: Site
     ctx = two_incidents
     ctx.similar = {"INC-2026-0002": [FakeNeighbour(
         "INC-2026-0001", "Payments API", "incidents/2026/x.md", 0.873, ("same service", "<b>x"))]}
-    page = incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/")
+    page = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/"))
     assert ">87%<" in page
     assert "same service; &lt;b&gt;x" in page
     assert 'href="../INC-2026-0001/"' in page
 
 
 def test_incident_without_neighbours_says_so(two_incidents: SiteContext) -> None:
-    page = incident_page(two_incidents, two_incidents.incidents[0], "incidents/INC-2026-0002/")
+    page = _md(incident_page(two_incidents, two_incidents.incidents[0], "incidents/INC-2026-0002/"))
     assert "No similar incidents found." in page
 
 
@@ -160,15 +166,15 @@ def test_git_facts_say_how_late_the_record_was_and_who_changed_it_last(
     ctx.history = {inc.path: FakeHistory(
         dt.datetime(2026, 11, 6, 9, tzinfo=dt.timezone.utc), "alice",
         dt.datetime(2026, 11, 20, 12, tzinfo=dt.timezone.utc), "bob", 3, False)}
-    page = incident_page(ctx, inc, "incidents/INC-2026-0001/")
+    page = _md(incident_page(ctx, inc, "incidents/INC-2026-0001/"))
     assert "recorded 2 days after detection" in page
     assert "last updated 2026-11-20 by bob" in page
     other = ctx.repo.incident_by_id["INC-2026-0002"]
-    assert "not committed yet" in incident_page(ctx, other, "incidents/INC-2026-0002/")
+    assert "not committed yet" in _md(incident_page(ctx, other, "incidents/INC-2026-0002/"))
 
 
 def test_no_git_facts_outside_a_repository(two_incidents: SiteContext) -> None:
-    page = incident_page(two_incidents, two_incidents.incidents[0], "incidents/INC-2026-0002/")
+    page = _md(incident_page(two_incidents, two_incidents.incidents[0], "incidents/INC-2026-0002/"))
     assert "not committed yet" not in page and "ikb-record" not in page
 
 
@@ -182,7 +188,7 @@ def test_hostile_frontmatter_values_are_escaped(tmp_path: Path, field: str) -> N
         "impact": {"summary": HOSTILE},
     }
     ctx = _context(make_kb(tmp_path / "kb", incidents=[incident(**{field: values[field]})]))
-    source = incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/")
+    source = _md(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/"))
     assert "<script" not in source and "<img" not in source
     assert "&lt;script&gt;" in source
     assert "<script" not in _render(source)
@@ -190,7 +196,7 @@ def test_hostile_frontmatter_values_are_escaped(tmp_path: Path, field: str) -> N
 
 def test_page_title_in_front_matter_is_escaped_for_the_theme(tmp_path: Path) -> None:
     ctx = _context(make_kb(tmp_path / "kb", incidents=[incident(title=HOSTILE)]))
-    source = incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/")
+    source = _md(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/"))
     front = source.split("---\n", 2)[1]
     assert "<script" not in front and "&lt;script&gt;" in front
 
@@ -206,7 +212,7 @@ def test_hostile_markdown_body_is_sanitised(tmp_path: Path) -> None:
         (root / "incidents/2026/INC-2026-0001-incident.md").read_text().replace(
             "\nSome notes.\n", body))
     ctx = _context(root)
-    html = _render(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/"))
+    html = _render(_md(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/")))
     lowered = html.lower()
     for bad in ("<script", "onerror", "javascript:", "<iframe"):
         assert bad not in lowered
@@ -216,7 +222,7 @@ def test_hostile_markdown_body_is_sanitised(tmp_path: Path) -> None:
 def test_article_review_older_than_a_year_is_flagged(tmp_path: Path) -> None:
     root = make_kb(tmp_path / "kb", articles={"kb/old.md": article(last_reviewed="2025-01-01")})
     ctx = _context(root)
-    page = article_page(ctx, ctx.repo.article_by_path["kb/old.md"], "kb/old/")
+    page = _md(article_page(ctx, ctx.repo.article_by_path["kb/old.md"], "kb/old/"))
     assert "review due" in page
 
 

@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 from kbfactory import incident, make_kb, postmortem, write_doc
 
 from generator.cli import cli
-from generator.transitions import fetch_command
+from generator.repository import load_repository
+from generator.transitions import check_transitions, fetch_command
 
 INCIDENT = "incidents/2026/INC-2026-0001-incident.md"
 POSTMORTEM = "incidents/2026/INC-2026-0001-postmortem.md"
@@ -239,6 +240,18 @@ def test_deleting_a_published_postmortem_is_reported_on_its_old_path(repo: Path)
     assert [(f["path"], f["line"]) for f in found] == [(POSTMORTEM, 1)]
 
 
+def test_check_transitions_over_a_loaded_repository_finds_the_same(repo: Path) -> None:
+    moved = "incidents/2026/INC-2026-0001-renamed.md"
+    (repo / INCIDENT).unlink()
+    write_incident(repo, rel=moved, status="mitigated", resolved_at=None, root_cause=None,
+                   resolution=None)
+    write_doc(repo, POSTMORTEM, postmortem(status="draft"))
+    found = check_transitions(load_repository(repo), "v1")
+    assert sorted((f.rule, f.path) for f in found) == [
+        ("postmortem-unpublished", POSTMORTEM), ("status-regression", moved),
+    ]
+
+
 # --- where the root sits, output, scope ------------------------------------------------
 
 
@@ -363,3 +376,19 @@ def test_a_revision_that_looks_like_an_option_is_refused(repo: Path) -> None:
 )
 def test_the_fetch_hint_fits_the_kind_of_revision(base: str, command: str) -> None:
     assert fetch_command(base, ["origin", "upstream"]).startswith(command)
+
+
+def test_the_fetch_hint_keeps_a_complete_clone_complete() -> None:
+    assert fetch_command("origin/main", ["origin"], shallow=False) == (
+        "git fetch origin main:refs/remotes/origin/main"
+    )
+
+
+def test_file_names_with_spaces_and_accents_are_compared(repo: Path) -> None:
+    odd = "incidents/2026/INC-2026-0002-café outage «eu».md"
+    write_incident(repo, rel=odd, id="INC-2026-0002")
+    commit_all(repo)
+    write_incident(repo, rel=odd, id="INC-2026-0002", status="detected", commander=None,
+                   mitigated_at=None, resolved_at=None, root_cause=None, resolution=None)
+    found = findings(repo)
+    assert [(f["rule"], f["path"]) for f in found] == [("status-regression", odd)]

@@ -70,15 +70,28 @@ def check_stale(facts: DocFacts, today: dt.date) -> Iterator[Finding]:
 
 
 def _placeholders(value: object, path: tuple[object, ...]) -> Iterator[tuple[object, ...]]:
-    if isinstance(value, str):
-        if value.lstrip().upper().startswith("TODO"):
-            yield path
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _placeholders(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _placeholders(v, path + (i,))
+    """Key paths of the strings that start with TODO, in document order.
+
+    Iterative, and building a key path only for a hit: this runs over every
+    value of every document, and nested generators cost a frame per level.
+    """
+    stack: list[tuple[object, tuple[object, ...]]] = [(value, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, str):
+            if current.lstrip()[:4].upper() == "TODO":
+                yield where
+        elif isinstance(current, dict):
+            children = [(v, (*where, k)) for k, v in current.items() if not _is_plain(v)]
+            stack.extend(reversed(children))
+        elif isinstance(current, list):
+            children = [(v, (*where, i)) for i, v in enumerate(current) if not _is_plain(v)]
+            stack.extend(reversed(children))
+
+
+def _is_plain(value: object) -> bool:
+    """A value that cannot hold template text (numbers, dates, booleans, None)."""
+    return not isinstance(value, (str, dict, list))
 
 
 def check_placeholders(doc: Incident | Postmortem | Article) -> Iterator[Finding]:

@@ -142,20 +142,33 @@ def _closest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
     return f"did you mean '{match[0]}'?" if match else None
 
 
+# model -> {field: (nested model or None, is a list)}: introspecting the type
+# annotations is slow, and every file asks the same questions of them.
+_FIELDS: dict[type[BaseModel], dict[str, tuple[type[BaseModel] | None, bool]]] = {}
+
+
+def _fields_of(model: type[BaseModel]) -> dict[str, tuple[type[BaseModel] | None, bool]]:
+    table = _FIELDS.get(model)
+    if table is None:
+        table = _FIELDS[model] = {key: child_model(model, key) for key in model.model_fields}
+    return table
+
+
 def _unknown_keys(
     parsed: ParsedFile, model: type[BaseModel], data: dict[str, Any], path: tuple[Any, ...]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    known = list(model.model_fields)
+    fields = _fields_of(model)
     for key, value in data.items():
-        if key not in model.model_fields:
+        entry = fields.get(key)
+        if entry is None:
             where = _dotted(path + (key,))
             findings.append(warning(
                 parsed.path, parsed.line_of(*path, key), "unknown-key",
-                f"unknown key '{where}'", _closest(key, known),
+                f"unknown key '{where}'", _closest(key, list(fields)),
             ))
             continue
-        child, is_list = child_model(model, key)
+        child, is_list = entry
         if child is None:
             continue
         if is_list and isinstance(value, list):

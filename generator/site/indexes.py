@@ -16,17 +16,14 @@ from ..schema import SEVERITIES, STATUSES, TYPES
 from . import layout
 from .context import SiteContext
 from .markup import chip, esc, inline, link, plural, severity_badge, status_badge, time_tag
-from .pages import OPEN_ACTION_STATES, front_matter
+from .pages import OPEN_ACTION_STATES
+from .source import PageSource
 from .theme import OPEN_STATUSES
 
 HOME_LATEST = 10
 HOME_OVERDUE = 15
 FACET_NOUNS = {"year": "year", "severity": "severity", "service": "service",
                "type": "type", "tag": "tag"}
-
-
-def _block(html: str) -> str:
-    return html + "\n\n"
 
 
 def _detected(inc: Incident) -> str:
@@ -129,23 +126,18 @@ def _browse_links(ctx: SiteContext, page_url: str) -> str:
     return '<ul class="ikb-browse">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def home_page(ctx: SiteContext, site_name: str) -> str:
+def home_page(ctx: SiteContext, site_name: str) -> PageSource:
     """The front page: what is burning, what is new, what is late."""
     page_url = ctx.url(layout.HOME)
     open_incidents = [i for i in ctx.incidents if i.data.status in OPEN_STATUSES]
-    return "".join([
-        front_matter(site_name, hide=["navigation", "toc"]),
-        _block(f'<h1 class="ikb-home-title">{esc(site_name)}</h1>'),
-        _block(_tiles(ctx, page_url)),
-        "## Open incidents { #ikb-open }\n\n",
-        _block(incident_list(ctx, open_incidents, page_url)),
-        "## Latest incidents { #ikb-latest }\n\n",
-        _block(incident_list(ctx, ctx.incidents[:HOME_LATEST], page_url)),
-        "## Overdue action items { #ikb-overdue }\n\n",
-        _block(_overdue_html(ctx, page_url)),
-        "## Browse { #ikb-browse }\n\n",
-        _block(_browse_links(ctx, page_url)),
-    ])
+    page = PageSource(site_name, {"hide": ["navigation", "toc"]})
+    page.html(f'<h1 class="ikb-home-title">{esc(site_name)}</h1>')
+    page.html(_tiles(ctx, page_url))
+    page.section("Open incidents", "ikb-open", incident_list(ctx, open_incidents, page_url))
+    page.section("Latest incidents", "ikb-latest",
+                 incident_list(ctx, ctx.incidents[:HOME_LATEST], page_url))
+    page.section("Overdue action items", "ikb-overdue", _overdue_html(ctx, page_url))
+    return page.section("Browse", "ikb-browse", _browse_links(ctx, page_url))
 
 
 # --- the filterable table -----------------------------------------------------------
@@ -194,7 +186,7 @@ def _present(values: Iterable[str], order: Iterable[str]) -> list[str]:
     return known + sorted(seen - set(known))
 
 
-def table_page(ctx: SiteContext) -> str:
+def table_page(ctx: SiteContext) -> PageSource:
     """The incidents table: filter controls and headers; rows come from incidents.json."""
     members = ctx.members
     json_url = layout.relative(layout.TABLE_JSON, ctx.url(layout.TABLE))
@@ -218,20 +210,17 @@ def table_page(ctx: SiteContext) -> str:
         for key, label in columns
     )
     year_index = layout.relative(ctx.url(layout.facet_index_uri("year")), ctx.url(layout.TABLE))
-    return "".join([
-        front_matter("Incidents", hide=["toc"]),
-        _block('<h1>Incidents</h1>'),
-        _block(
-            f'<div class="ikb-table-app" data-pagefind-ignore="all" data-src="{esc(json_url)}">'
-            f'<form class="ikb-filters" id="ikb-filters">{filters}</form>'
-            '<p class="ikb-table-count" id="ikb-count" aria-live="polite"></p>'
-            '<div class="ikb-table-wrap"><table id="ikb-incidents" class="ikb-incidents">'
-            f"<thead><tr>{headers}</tr></thead><tbody></tbody></table></div>"
-            '<p><button type="button" class="md-button" id="ikb-more" hidden>Show more</button></p>'
-            f'<noscript><p>The table needs JavaScript. <a href="{esc(year_index)}">Browse incidents '
-            "by year</a> instead.</p></noscript></div>"
-        ),
-    ])
+    page = PageSource("Incidents", {"hide": ["toc"]}).html("<h1>Incidents</h1>")
+    return page.html(
+        f'<div class="ikb-table-app" data-pagefind-ignore="all" data-src="{esc(json_url)}">'
+        f'<form class="ikb-filters" id="ikb-filters">{filters}</form>'
+        '<p class="ikb-table-count" id="ikb-count" aria-live="polite"></p>'
+        '<div class="ikb-table-wrap"><table id="ikb-incidents" class="ikb-incidents">'
+        f"<thead><tr>{headers}</tr></thead><tbody></tbody></table></div>"
+        '<p><button type="button" class="md-button" id="ikb-more" hidden>Show more</button></p>'
+        f'<noscript><p>The table needs JavaScript. <a href="{esc(year_index)}">Browse incidents '
+        "by year</a> instead.</p></noscript></div>"
+    )
 
 
 # --- facet indexes ----------------------------------------------------------------
@@ -247,7 +236,7 @@ def _facet_order(facet: str, values: Iterable[str]) -> list[str]:
     return sorted(values, key=str.lower)
 
 
-def facet_index_page(ctx: SiteContext, facet: str, title: str) -> str:
+def facet_index_page(ctx: SiteContext, facet: str, title: str) -> PageSource:
     """Every value of a facet with its count, linked to its page."""
     page_url = ctx.url(layout.facet_index_uri(facet))
     members = ctx.members.get(facet, {})
@@ -261,11 +250,11 @@ def facet_index_page(ctx: SiteContext, facet: str, title: str) -> str:
         )
     body = ('<ul class="ikb-facet-index">' + "".join(items) + "</ul>") if items else (
         '<p class="ikb-muted">No incidents yet.</p>')
-    return front_matter(f"Incidents {title.lower()}") + _block(
-        f"<h1>Incidents {esc(title.lower())}</h1>") + _block(body)
+    page = PageSource(f"Incidents {title.lower()}")
+    return page.html(f"<h1>Incidents {esc(title.lower())}</h1>").html(body)
 
 
-def facet_value_page(ctx: SiteContext, facet: str, value: str) -> str:
+def facet_value_page(ctx: SiteContext, facet: str, value: str) -> PageSource:
     """The incidents with one facet value, newest first, grouped by year when many."""
     slug = ctx.facet_slugs[facet][value]
     page_url = ctx.url(layout.facet_value_uri(facet, slug))
@@ -276,8 +265,8 @@ def facet_value_page(ctx: SiteContext, facet: str, value: str) -> str:
     heading = severity_badge(value) + " " if facet == "severity" else ""
     intro = (f'<p class="ikb-muted">{esc(plural(len(incidents), "incident"))} · {counts} · '
              f'{link(up, f"all by {noun}")}</p>')
-    return (front_matter(f"{value}: incidents") + _block(f"<h1>{heading}{esc(value)}</h1>")
-            + _block(intro) + _block(incident_list(ctx, incidents, page_url)))
+    page = PageSource(f"{value}: incidents").html(f"<h1>{heading}{esc(value)}</h1>")
+    return page.html(intro).html(incident_list(ctx, incidents, page_url))
 
 
 def _severity_counts(incidents: list[Incident]) -> str:
@@ -291,18 +280,18 @@ def _severity_counts(incidents: list[Incident]) -> str:
 # --- knowledge base -------------------------------------------------------------
 
 
-def kb_index_page(ctx: SiteContext) -> str:
+def kb_index_page(ctx: SiteContext) -> PageSource:
     """Articles grouped by kind, each with how many incidents cite it."""
     page_url = ctx.url(layout.KB_INDEX)
     by_kind: dict[str, list[Any]] = {}
     for article in ctx.repo.articles:
         by_kind.setdefault(article.data.kind or "other", []).append(article)
-    out = [front_matter("Knowledge base"), _block("<h1>Knowledge base</h1>")]
+    page = PageSource("Knowledge base").html("<h1>Knowledge base</h1>")
     if not by_kind:
-        out.append(_block('<p class="ikb-muted">No articles yet.</p>'))
+        page.html('<p class="ikb-muted">No articles yet.</p>')
     for kind in sorted(by_kind):
         title = kind.replace("-", " ").capitalize() + "s"
-        out.append(f"## {esc(title)}\n\n")
+        anchor = "ikb-" + kind
         items = []
         for article in sorted(by_kind[kind], key=lambda a: a.title.lower()):
             url = layout.relative(ctx.article_url[article.path], page_url)
@@ -311,6 +300,6 @@ def kb_index_page(ctx: SiteContext) -> str:
                 article.data.services) else ""
             items.append(f'<li>{link(url, article.title)} {services} <span class="ikb-count" '
                          f'title="incidents citing it">{cited}</span></li>')
-        out.append(_block('<ul class="ikb-links">' + "".join(items) + "</ul>"))
-    return "".join(out)
+        page.section(esc(title), anchor, '<ul class="ikb-links">' + "".join(items) + "</ul>")
+    return page
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import yaml
-
 from ..documents import Article, Incident, Postmortem
 from ..repository import normalise_kb_path
 from . import layout
@@ -30,6 +28,7 @@ from .markup import (
     status_badge,
     time_tag,
 )
+from .source import PageSource
 from .theme import OPEN_STATUSES
 from .timeline import incident_events
 
@@ -38,19 +37,9 @@ OPEN_ACTION_STATES = ("open", "in-progress")
 ARTICLE_REVIEW_DAYS = 365
 
 
-def front_matter(title: str, **extra: object) -> str:
-    """Page metadata; the title is escaped because themes print it unescaped."""
-    meta = {"title": esc(title), **extra}
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
-
-
 def _block(*lines: str) -> str:
-    """A raw HTML block: no blank lines inside, blank lines around."""
-    return "\n".join(line for line in lines if line) + "\n\n"
-
-
-def _section(title: str, anchor: str, html: str) -> str:
-    return f"## {title} {{ #{anchor} }}\n\n" + _block(html)
+    """HTML lines joined into one block (empty lines dropped)."""
+    return "\n".join(line for line in lines if line)
 
 
 def _fact(label: str, value_html: str | None) -> str:
@@ -321,42 +310,39 @@ def similar_html(ctx: SiteContext, inc: Incident, page_url: str) -> str:
     return '<ul class="ikb-similar">' + "".join(items) + "</ul>"
 
 
-def incident_page(ctx: SiteContext, inc: Incident, page_url: str) -> str:
-    """The markdown source of one incident's page."""
+def incident_page(ctx: SiteContext, inc: Incident, page_url: str) -> PageSource:
+    """One incident's page: card, timeline, analysis, follow-up, links, body."""
     d = inc.data
-    out = [front_matter(f"{inc.id}: {inc.title}"), incident_card(ctx, inc, page_url)]
-
-    def add(title: str, anchor: str, html: str | None) -> None:
-        if html:
-            out.append(_section(title, anchor, html))
-
-    add("Timeline", "ikb-timeline", timeline_html(inc))
+    page = PageSource(f"{inc.id}: {inc.title}")
+    page.html(incident_card(ctx, inc, page_url))
+    page.section("Timeline", "ikb-timeline", timeline_html(inc))
     if d.root_cause is not None:
         category = chip(d.root_cause.category, None, "ikb-chip ikb-chip-cause")
-        add("Root cause", "ikb-root-cause",
-            f'<div class="ikb-text"><p>{category}</p>{paragraphs(d.root_cause.summary)}</div>')
+        page.section("Root cause", "ikb-root-cause",
+                     f'<div class="ikb-text"><p>{category}</p>{paragraphs(d.root_cause.summary)}</div>')
     if d.resolution is not None:
-        add("Resolution", "ikb-resolution",
-            f'<div class="ikb-text">{paragraphs(d.resolution.summary)}</div>')
+        page.section("Resolution", "ikb-resolution",
+                     f'<div class="ikb-text">{paragraphs(d.resolution.summary)}</div>')
     if d.verification is not None:
         when = f"<p>Verified {time_tag(d.verified_at)}</p>" if d.verified_at else ""
-        add("Verification", "ikb-verification",
-            f'<div class="ikb-text">{paragraphs(d.verification.method)}{when}</div>')
-    add("Action items", "ikb-action-items", action_items_html(inc, ctx.today))
-    add("Postmortem", "ikb-postmortem", _postmortem_html(ctx, inc, page_url))
-    add("Related incidents", "ikb-related", _related_html(ctx, inc, page_url))
-    add("Knowledge base", "ikb-kb", _kb_html(ctx, inc, page_url))
-    add("Similar incidents", "ikb-similar", similar_html(ctx, inc, page_url))
+        page.section("Verification", "ikb-verification",
+                     f'<div class="ikb-text">{paragraphs(d.verification.method)}{when}</div>')
+    page.section("Action items", "ikb-action-items", action_items_html(inc, ctx.today))
+    page.section("Postmortem", "ikb-postmortem", _postmortem_html(ctx, inc, page_url))
+    page.section("Related incidents", "ikb-related", _related_html(ctx, inc, page_url))
+    page.section("Knowledge base", "ikb-kb", _kb_html(ctx, inc, page_url))
+    page.section("Similar incidents", "ikb-similar", similar_html(ctx, inc, page_url))
     if inc.body.strip():
-        out.append("## Notes { #ikb-notes }\n\n")
-        out.append(inc.body.strip("\n") + "\n")
-    return "".join(out)
+        page.md("## Notes { #ikb-notes }")
+        page.md(inc.body)
+    return page
 
 
 # --- postmortem -----------------------------------------------------------------
 
 
-def postmortem_page(ctx: SiteContext, pm: Postmortem, page_url: str) -> str:
+def postmortem_page(ctx: SiteContext, pm: Postmortem, page_url: str) -> PageSource:
+    """A postmortem: card linking back to its incident, then the contributor's body."""
     d = pm.data
     incident_id = d.incident or ""
     inc = ctx.repo.incident_by_id.get(incident_id)
@@ -378,7 +364,7 @@ def postmortem_page(ctx: SiteContext, pm: Postmortem, page_url: str) -> str:
         f'<p class="ikb-record">{esc(record)}</p>' if record else "",
         "</div>",
     )
-    return front_matter(pm.title) + card + pm.body.strip("\n") + "\n"
+    return PageSource(pm.title).html(card).md(pm.body)
 
 
 # --- knowledge-base article -------------------------------------------------------
@@ -394,7 +380,8 @@ def _review_html(article: Article, today: dt.date) -> str | None:
     return html
 
 
-def article_page(ctx: SiteContext, article: Article, page_url: str) -> str:
+def article_page(ctx: SiteContext, article: Article, page_url: str) -> PageSource:
+    """A kb article: card, the contributor's body, the incidents that cite it."""
     d = article.data
     facts = "".join([
         _fact("Services", _facet_chips(ctx, "service", d.services, page_url)),
@@ -409,7 +396,7 @@ def article_page(ctx: SiteContext, article: Article, page_url: str) -> str:
         f'<dl class="ikb-facts">{facts}</dl>',
         "</div>",
     )
-    out = [front_matter(article.title), card, article.body.strip("\n") + "\n\n"]
+    page = PageSource(article.title).html(card).md(article.body)
     citing = ctx.backlinks.get(article.path, [])
     if citing:
         items = "".join(
@@ -419,5 +406,4 @@ def article_page(ctx: SiteContext, article: Article, page_url: str) -> str:
         html = '<ul class="ikb-links">' + items + "</ul>"
     else:
         html = '<p class="ikb-muted">No incident cites this article yet.</p>'
-    out.append(_section("Referenced by", "ikb-referenced-by", html))
-    return "".join(out)
+    return page.section("Referenced by", "ikb-referenced-by", html)

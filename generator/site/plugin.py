@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from .indexes import (
 )
 from .markup import plain_text, sanitise
 from .pages import article_page, incident_page, postmortem_page
+from .source import PageSource, fill_slots
 
 log = logging.getLogger("mkdocs.plugins.incidentkb")
 
@@ -95,6 +97,9 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
         self.today: dt.date = dt.datetime.now(dt.timezone.utc).date()
         # src_uris of pages built from contributors' documents: sanitised.
         self.sanitised: set[str] = set()
+        # HTML parts of generated pages by src_uri, put back after markdown.
+        self.slots: dict[str, list[str]] = {}
+        self.slot_token = "IKBSLOT" + secrets.token_hex(8) + "N"
 
     # --- on_config ---------------------------------------------------------------
 
@@ -187,13 +192,14 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
         trends = self._trends_pages()
         if any(p.src_uri == "trends/index.md" for p in trends):
             self.ctx.trends_url = self.ctx.url("trends/index.md")
-        adder = _FileAdder(files, config)
+        adder = _FileAdder(files, config, self.slot_token)
         self._add_assets(adder)
         self._add_documents(adder)
         self._add_indexes(adder, config)
         for page in trends:
             adder.add(page.src_uri, page.content, in_nav=page.src_uri.endswith(".md"))
         self.sanitised = adder.sanitised
+        self.slots = adder.slots
         self._set_nav(config, files, [p.src_uri for p in trends if p.src_uri.endswith(".md")])
         return files
 
@@ -269,10 +275,14 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if page.file.src_uri not in self.sanitised:
-            return html
-        _clean_toc(page.toc.items if page.toc else [])
-        return sanitise(html)
+        src_uri = page.file.src_uri
+        if src_uri in self.sanitised:
+            _clean_toc(page.toc.items if page.toc else [])
+            html = sanitise(html)
+        slots = self.slots.pop(src_uri, None)
+        if slots:
+            html = fill_slots(html, self.slot_token, slots)
+        return html
 
     # --- on_post_build / on_serve ---------------------------------------------------
 
@@ -328,18 +338,23 @@ def _clean_toc(items: Iterable[AnchorLink]) -> None:
 class _FileAdder:
     """Adds generated files to the mkdocs file collection; a user's own file wins."""
 
-    def __init__(self, files: Files, config: MkDocsConfig) -> None:
+    def __init__(self, files: Files, config: MkDocsConfig, slot_token: str) -> None:
         self.files = files
         self.config = config
+        self.slot_token = slot_token
         self.sanitised: set[str] = set()
+        self.slots: dict[str, list[str]] = {}
 
     def exists(self, src_uri: str) -> bool:
         return self.files.get_file_from_path(src_uri) is not None
 
-    def add(self, src_uri: str, content: str | bytes, *, dest_uri: str | None = None,
+    def add(self, src_uri: str, content: PageSource | str | bytes, *, dest_uri: str | None = None,
             in_nav: bool = False, sanitise: bool = False) -> None:
         if self._taken(src_uri):
             return
+        if isinstance(content, PageSource):
+            content, slots = content.slotted(self.slot_token)
+            self.slots[src_uri] = slots
         inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
         file = File.generated(self.config, src_uri, content=content, inclusion=inclusion)
         self._append(file, dest_uri, sanitise)

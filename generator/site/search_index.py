@@ -9,8 +9,9 @@ and result fragments it needs. `partials/search.html` and
 Only the page content is indexed (mkdocs-material's `article.md-content__inner`),
 not the navigation, header or footer that every page repeats. Within it,
 anything marked `data-pagefind-ignore` is skipped, and so are the theme's
-permalink and edit buttons and the incidents table, whose whole text would
-otherwise make the /incidents/ page match every query.
+permalink and edit buttons and every mention of another incident (links,
+lists, the incidents table): a query for an incident's id or words should
+find that incident, not every page that links to it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ EXCLUDE_SELECTORS: tuple[str, ...] = (
     ".headerlink",  # the permalink anchor after each heading
     ".md-content__button",  # "edit this page" / "view source"
     ".md-source-file",  # revision dates
-    "table#ikb-incidents",  # the incidents list: it names every incident
+    # Text naming *other* incidents: links to them, the lists of the home and
+    # browse pages, "similar incidents". Indexed, it would rank listing pages
+    # above the incident a query names. (The site's markup, generator/site/.)
+    "table#ikb-incidents",
+    ".ikb-incident-list",
+    ".ikb-similar",
+    "a.ikb-incident-link",
 )
 TIMEOUT_SECONDS = 1800
 _COUNT = re.compile(r"Indexed (\d[\d,]*) (pages?|words?|filters?|languages?)")

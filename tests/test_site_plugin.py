@@ -1,0 +1,104 @@
+"""The plugin's configuration step and navigation, without building a site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kbfactory import make_kb
+from mkdocs.config.defaults import MkDocsConfig
+
+from generator.building import config_additions, load_site_config
+from generator.errors import IncidentKBError
+from generator.site.plugin import OVERRIDES_DIR, IncidentKBPlugin, site_nav
+
+
+def _configured(root: Path) -> tuple[MkDocsConfig, IncidentKBPlugin]:
+    scratch = root.parent / "scratch-docs"
+    scratch.mkdir(exist_ok=True)
+    config = load_site_config(root, scratch=scratch)
+    plugin = config.plugins["incidentkb"]
+    assert isinstance(plugin, IncidentKBPlugin)
+    plugin.on_config(config)
+    return config, plugin
+
+
+def test_a_minimal_mkdocs_yml_gets_our_plugin_and_nothing_it_sets_is_changed(kb: Path) -> None:
+    (kb / "mkdocs.yml").write_text(
+        "site_name: Mine\ntheme:\n  name: material\n  features: [navigation.tabs]\n"
+        "docs_dir: site_src\nuse_directory_urls: false\n"
+    )
+    config, _ = _configured(kb)
+    assert config.site_name == "Mine"
+    assert config.use_directory_urls is False
+    assert list(config.theme["features"]) == ["navigation.tabs"]
+    assert "incidentkb" in config.plugins
+
+
+def test_without_mkdocs_yml_the_defaults_apply(tmp_path: Path) -> None:
+    root = make_kb(tmp_path / "kb", mkdocs_yml=None)
+    config, plugin = _configured(root)
+    assert config.theme.name == "material"
+    assert "navigation.instant" in config.theme["features"]
+    assert len(config.theme["palette"]) == 2  # light/dark toggle
+    assert plugin.root == root.resolve()
+
+
+def test_additions_keep_listed_plugins_and_append_ours() -> None:
+    assert config_additions({"plugins": ["search", "tags"]})["plugins"] == [
+        "search", "tags", "incidentkb"]
+    assert "plugins" not in config_additions({"plugins": [{"incidentkb": {"search": "none"}}]})
+    assert config_additions({"plugins": {"search": {}}})["plugins"] == {"search": {}, "incidentkb": {}}
+    assert set(config_additions({})) == {"site_name", "theme", "docs_dir", "plugins"}
+
+
+def test_overrides_come_after_the_users_custom_dir(kb: Path) -> None:
+    (kb / "overrides").mkdir()
+    (kb / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\n  custom_dir: overrides\ndocs_dir: site_src\n")
+    config, _ = _configured(kb)
+    assert config.theme.dirs[0] == str(kb / "overrides")
+    assert config.theme.dirs[1] == str(OVERRIDES_DIR)
+
+
+def test_pagefind_turns_off_material_search(kb: Path) -> None:
+    (kb / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\ndocs_dir: site_src\nplugins: [search]\n")
+    config, _ = _configured(kb)
+    assert config.plugins["material/search"].config.enabled is False
+
+
+def test_search_mkdocs_keeps_material_search(kb: Path) -> None:
+    (kb / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\ndocs_dir: site_src\n"
+        "plugins:\n  - search\n  - incidentkb:\n      search: mkdocs\n")
+    config, _ = _configured(kb)
+    assert config.plugins["material/search"].config.enabled is True
+
+
+def test_markdown_extensions_our_pages_need_are_added(kb: Path) -> None:
+    config, _ = _configured(kb)
+    for name in ("attr_list", "admonition", "pymdownx.superfences", "toc"):
+        assert name in config.markdown_extensions
+    assert config.mdx_configs["toc"]["permalink"] is True
+
+
+def test_a_bad_today_option_is_a_clear_error(kb: Path) -> None:
+    (kb / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\ndocs_dir: site_src\n"
+        "plugins:\n  - incidentkb:\n      today: yesterday\n")
+    with pytest.raises(IncidentKBError, match="today"):
+        _configured(kb)
+
+
+def test_nav_holds_sections_not_one_entry_per_incident() -> None:
+    nav = site_nav(["trends/index.md"])
+    titles = [next(iter(entry)) for entry in nav]
+    assert titles == ["Home", "Incidents", "Browse", "Knowledge base", "Trends"]
+    assert len(nav[2]["Browse"]) == 5
+
+
+def test_configuration_errors_name_the_setting(kb: Path) -> None:
+    (kb / "mkdocs.yml").write_text("site_name: T\ntheme:\n  name: material\ndocs_dir: nowhere\n")
+    with pytest.raises(IncidentKBError, match="docs_dir"):
+        load_site_config(kb)
