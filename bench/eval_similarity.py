@@ -91,23 +91,29 @@ def precision(
     }
 
 
+def link_precision(repo: Repository, labels: dict[str, str], k: int,
+                   weights: Weights) -> dict[str, object]:
+    """At one threshold: how many of the k slots are filled, and how many right."""
+    result = similar_all(repo, k, use_cache=False, weights=weights)
+    shown = right = 0
+    for key, found in result.items():
+        if key not in labels:
+            continue
+        shown += len(found)
+        right += sum(1 for n in found if labels.get(n.id) == labels[key])
+    return {"threshold": weights.threshold, "shown": shown,
+            "link_precision": round(right / shown, 4) if shown else None}
+
+
 def sweep(repo: Repository, labels: dict[str, str], k: int) -> list[dict[str, object]]:
-    """A coarse grid around the defaults, to see whether they sit on a plateau."""
+    """Threshold against precision@k, empty slots and the precision of shown links."""
     rows = []
-    for text in (0.5, 0.62, 0.75, 0.9):
-        for threshold in (0.0, 0.1, 0.14, 0.18, 0.22):
-            rest = 1.0 - text
-            scale = rest / (1.0 - WEIGHTS.text)
-            w = dataclasses.replace(
-                WEIGHTS, text=text, threshold=threshold,
-                services=WEIGHTS.services * scale, tags=WEIGHTS.tags * scale,
-                category=WEIGHTS.category * scale, type=WEIGHTS.type * scale,
-                source=WEIGHTS.source * scale,
-            )
-            result = precision(engine(repo, k, w), labels, k)
-            rows.append({"text": text, "threshold": threshold,
-                         "precision": result[f"precision_at_{k}"],
-                         "empty_slots": result["empty_slots"]})
+    for threshold in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3):
+        w = dataclasses.replace(WEIGHTS, threshold=threshold)
+        result = precision(engine(repo, k, w), labels, k)
+        rows.append({**link_precision(repo, labels, k, w),
+                     "precision": result[f"precision_at_{k}"],
+                     "empty_slots": result["empty_slots"]})
     return rows
 
 
@@ -129,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     ours = precision(engine(repo, args.k, WEIGHTS), labels, args.k)
     engine_seconds = time.perf_counter() - started
     base = precision(baseline(repo, args.k), labels, args.k)
+    # ablation: the same engine without the failure-mode lexicon
+    no_lexicon = dataclasses.replace(WEIGHTS, concepts=0.0, text=WEIGHTS.text + WEIGHTS.concepts)
+    ablated = precision(engine(repo, args.k, no_lexicon), labels, args.k)
     key = f"precision_at_{args.k}"
     report: dict[str, object] = {
         "root": str(args.root),
@@ -139,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "k": args.k,
         "engine": {**ours, "seconds": round(engine_seconds, 3),
                    "weights": dataclasses.asdict(WEIGHTS)},
+        "engine_without_lexicon": ablated,
         "baseline": {**base, "method": "TfidfVectorizer() cosine over title + body, no threshold"},
     }
     if args.sweep:
@@ -148,14 +158,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"incidents: {report['incidents']}  labelled: {len(labels)}  themes: {report['themes']}"
           f"  queries: {ours['queries']}")
-    print(f"{'':10} {key:>16} {'empty slots':>12}")
-    print(f"{'engine':10} {ours[key]!s:>16} {ours['empty_slots']!s:>12}")
-    print(f"{'baseline':10} {base[key]!s:>16} {base['empty_slots']!s:>12}")
+    print(f"{'':24} {key:>16} {'empty slots':>12}")
+    print(f"{'engine':24} {ours[key]!s:>16} {ours['empty_slots']!s:>12}")
+    print(f"{'engine without lexicon':24} {ablated[key]!s:>16} {ablated['empty_slots']!s:>12}")
+    print(f"{'baseline (plain TF-IDF)':24} {base[key]!s:>16} {base['empty_slots']!s:>12}")
+    print(f"engine time: {engine_seconds:.2f} s for {report['incidents']} incidents")
     if args.sweep:
-        print("\nsweep (text weight, threshold -> precision, empty slots):")
+        print("\nthreshold sweep (threshold: precision, empty slots, precision of shown links):")
         for row in report["sweep"]:  # type: ignore[union-attr]
-            print(f"  text={row['text']:<5} threshold={row['threshold']:<5}"
-                  f" -> {row['precision']}  empty={row['empty_slots']}")
+            print(f"  {row['threshold']:<5} {row['precision']!s:>8} {row['empty_slots']!s:>5}"
+                  f" {row['link_precision']!s:>8}")
     print(f"\nwritten: {args.out}")
     return 0
 

@@ -76,7 +76,8 @@ def read_user_config(path: Path | None) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise IncidentKBError(f"{path.name} must be a mapping of settings, not {type(data).__name__}")
+        kind = type(data).__name__
+        raise IncidentKBError(f"{path.name} must be a mapping of settings, not {kind}")
     return data
 
 
@@ -246,7 +247,7 @@ def build_site(
         raise IncidentKBError(refusal_message(result))
     with _scratch_dir() as scratch:
         config = load_site_config(root, strict=strict, scratch=scratch)
-        target = Path(site_dir).resolve() if site_dir is not None else Path(config.site_dir).resolve()
+        target = Path(site_dir if site_dir is not None else config.site_dir).resolve()
         _check_target(root, target, config)
         target.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
@@ -263,7 +264,9 @@ def build_site(
     )
 
 
-def serve_site(root: Path | str, *, dev_addr: str | None = None, open_browser: bool = False) -> None:
+def serve_site(
+    root: Path | str, *, dev_addr: str | None = None, open_browser: bool = False
+) -> None:
     """Serve the site with live reload (mkdocs' server), rebuilding on every change.
 
     Documents with errors do not stop the server: the page for a broken file

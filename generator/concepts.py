@@ -29,7 +29,7 @@ FAILURE_MODES: dict[str, tuple[str, ...]] = {
         "dns", "resolver", "nameserver", "nameservers", "name server", "nxdomain",
         "servfail", "dns record", "dns records", "zone file", "dns resolution", "coredns",
         "kube-dns", "dnssec", "authoritative", "recursive resolver", "cname", "route53",
-        "dns provider", "dns lookup", "ttl",
+        "dns provider", "dns lookup",
     ),
     "routing / bgp": (
         "bgp", "route leak", "leaked routes", "prefix", "prefixes", "hijack", "hijacked",
@@ -92,8 +92,8 @@ FAILURE_MODES: dict[str, tuple[str, ...]] = {
         "configuration file", "invalid configuration",
     ),
     "bad deploy / rollback": (
-        "rollback", "rolled back", "roll back", "bad deploy", "deploy", "deployed",
-        "release", "regression", "canary", "previous version", "hotfix",
+        "rollback", "rolled back", "roll back", "bad deploy", "bad release",
+        "faulty release", "regression", "canary", "previous version", "hotfix",
         "revert", "reverted",
     ),
     "data loss / corruption": (
@@ -107,7 +107,8 @@ FAILURE_MODES: dict[str, tuple[str, ...]] = {
         "partner api", "processor",
     ),
     "connection pool exhaustion": (
-        "connection pool", "pool exhausted", "pool exhaustion", "max connections", "connection limit", "pgbouncer", "pool size",
+        "connection pool", "pool exhausted", "pool exhaustion", "max connections",
+        "connection limit", "pgbouncer", "pool size",
         "connection leak", "idle connections",
     ),
     "credential / secret exposure": (

@@ -8,13 +8,27 @@ line), so they are what the validation cache keeps per content hash: a warm
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from .documents import AnyDocument, Article, Incident, Postmortem
 
 Located = tuple[str, int]  # a value and the line it sits on
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def epoch_us(value: dt.datetime) -> int:
+    """An aware date-time as exact integer microseconds since the epoch (UTC)."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def from_epoch_us(value: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=value)
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,9 @@ class ActionItemFacts:
     status: str
     due: dt.date | None
     line: int  # of `due`, else of the item
+
+    def __reduce__(self) -> tuple[Any, ...]:  # positional: no field names in the cache
+        return (ActionItemFacts, (self.title, self.status, self.due, self.line))
 
 
 @dataclass
@@ -40,9 +57,18 @@ class DocFacts:
     incident_line: int = 1
     incidents: tuple[Located, ...] = ()  # an article's incidents
     action_items: tuple[ActionItemFacts, ...] = ()
-    timestamps: tuple[tuple[str, dt.datetime, int], ...] = ()  # (dotted name, value, line)
+    # (dotted name, microseconds since the epoch, line): integers, because the
+    # cache of 10,000 documents holds ~100,000 of them and unpickling as many
+    # date-times was most of a warm validation
+    timestamps: tuple[tuple[str, int, int], ...] = ()
     last_reviewed: dt.date | None = None
     last_reviewed_line: int = 1
+
+    def __reduce__(self) -> tuple[Any, ...]:  # positional: no field names in the cache
+        return (DocFacts, tuple(getattr(self, name) for name in _DOC_FIELDS))
+
+
+_DOC_FIELDS = tuple(f.name for f in fields(DocFacts))
 
 
 T = TypeVar("T")
@@ -108,7 +134,7 @@ def _incident_facts(doc: Incident) -> DocFacts:
             for i, item in enumerate(d.action_items)
         ),
         timestamps=tuple(
-            (".".join(str(p) for p in path), value, doc.line_of(*path))
+            (sys.intern(".".join(str(p) for p in path)), epoch_us(value), doc.line_of(*path))
             for path, value in doc.all_timestamps()
         ),
     )

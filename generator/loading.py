@@ -79,6 +79,9 @@ class ParsedFile:
     body: str = ""
     body_line: int = 1  # line of the first body line in the file
     findings: list[Finding] = field(default_factory=list)
+    # False when the frontmatter text has no "todo" at all, so no value can
+    # hold template text and the placeholder rule need not walk the values
+    may_hold_todo: bool = True
 
     def line_of(self, *keys: Any) -> int:
         """Line of a key path, or of its nearest ancestor that has one."""
@@ -172,6 +175,8 @@ def _split_and_parse(parsed: ParsedFile, text: str) -> None:
     parsed.body = "\n".join(lines[closing + 1:])
     parsed.body_line = closing + 2
     yaml_text = "\n".join(lines[1:closing])
+    # (a double-quoted escape such as "\x54ODO" spells it without the letters)
+    parsed.may_hold_todo = "todo" in yaml_text.lower() or "\\" in yaml_text
     _parse_yaml(parsed, yaml_text, first_line=2, closing_line=closing + 1)
 
 
@@ -254,12 +259,14 @@ class _Walker:
         if self.visited > MAX_NODES or len(path) > MAX_DEPTH:
             raise _TooComplex(self.line(node))
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
             out = []
+            lines = self.parsed.lines
+            first = self.first_line
             for i, item in enumerate(node.value):
-                self.parsed.lines[path + (i,)] = self.line(item)
-                out.append(self.build(item, path + (i,)))
+                lines[(*path, i)] = first + item.start_mark.line
+                out.append(self.build(item, (*path, i)))
             return out
         return self.mapping(node, path)
 

@@ -7,9 +7,11 @@ beside the documents.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -115,15 +117,35 @@ def check_bytes(rel: str, raw: bytes) -> tuple[AnyDocument | None, list[Finding]
     return check_file(parse_bytes(rel, raw), rel.split("/", 1)[0])
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while documents are loaded in bulk.
+
+    Loading makes hundreds of thousands of small long-lived objects (values,
+    key lines, models) and next to no cycles, yet every few thousand
+    allocations the collector rescans them all: a third of the CPU time of a
+    10,000-file validation. Collection resumes afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def map_files(func: Callable[[tuple[str, bytes]], T], items: list[tuple[str, bytes]],
               jobs: int | None = None) -> list[T]:
     """`func` over (path, bytes) pairs, in a process pool when there are enough."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(items) >= PARALLEL_THRESHOLD:
-        chunk = max(1, len(items) // (workers * 8))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(func, items, chunksize=chunk))
-    return [func(item) for item in items]
+    with gc_paused():
+        if workers > 1 and len(items) >= PARALLEL_THRESHOLD:
+            chunk = max(1, len(items) // (workers * 8))
+            with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+                return list(pool.map(func, items, chunksize=chunk))
+        return [func(item) for item in items]
 
 
 def _check_pair(item: tuple[str, bytes]) -> tuple[AnyDocument | None, list[Finding]]:

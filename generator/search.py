@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -54,6 +55,8 @@ SCHEMA_VERSION = "search-1"
 _MANIFEST = "search-manifest"
 _DIR_NAME = "search"
 _WRITE_TIMEOUT = 5.0
+# From this many documents to (re)index, whoosh writes with several processes.
+_PARALLEL_THRESHOLD = 1000
 
 # Text fields the query parser searches by default, and their boosts.
 TEXT_FIELDS = ("title", "impact", "root_cause", "resolution", "body", "postmortem", "keywords")
@@ -221,9 +224,9 @@ def _entries(repo: Repository) -> dict[str, _Entry]:
     for inc in repo.incidents:
         pm = repo.postmortem_of(inc.id) if inc.id else None
         out[inc.path] = _Entry(inc, f"{inc.sha}:{pm.sha if pm else '-'}")
-    for pm in repo.postmortems:
-        inc = repo.incident_by_id.get(pm.incident_id or "")
-        out[pm.path] = _Entry(pm, f"{pm.sha}:{inc.sha if inc else '-'}")
+    for review in repo.postmortems:
+        reviewed = repo.incident_by_id.get(review.incident_id or "")
+        out[review.path] = _Entry(review, f"{review.sha}:{reviewed.sha if reviewed else '-'}")
     for article in repo.articles:
         out[article.path] = _Entry(article, article.sha)
     return out
@@ -266,6 +269,14 @@ def _wipe(directory: Path) -> None:
         directory.unlink()
     elif directory.exists():
         shutil.rmtree(directory)
+
+
+def _writer_options(documents: int) -> dict[str, Any]:
+    """whoosh indexes in pure Python: many documents are split between processes."""
+    workers = min(4, os.cpu_count() or 1)
+    if workers > 1 and documents >= _PARALLEL_THRESHOLD:
+        return {"procs": workers, "multisegment": True, "limitmb": 128}
+    return {}
 
 
 class SearchIndex:
@@ -345,7 +356,7 @@ class SearchIndex:
         _wipe(self.directory)
         self.directory.mkdir(parents=True)
         ix = index.create_in(str(self.directory), _schema())
-        writer = ix.writer(timeout=_WRITE_TIMEOUT)
+        writer = ix.writer(timeout=_WRITE_TIMEOUT, **_writer_options(len(self.entries)))
         self._add_all(writer, sorted(self.entries))
         writer.commit()
         self._save_manifest({p: e.key for p, e in self.entries.items()})
@@ -360,7 +371,7 @@ class SearchIndex:
         updated = [p for p in current if p in indexed and indexed[p] != current[p]]
         if not (deleted or added or updated):
             return ix
-        writer = ix.writer(timeout=_WRITE_TIMEOUT)
+        writer = ix.writer(timeout=_WRITE_TIMEOUT, **_writer_options(len(added + updated)))
         try:
             for path in deleted + updated:
                 writer.delete_by_term("path", path)
@@ -394,7 +405,11 @@ class SearchIndex:
                                       reverse=True)
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
         results.formatter = _MarkFormatter()
-        return [self._hit(hit, parsed.has_text) for hit in results]
+        hits = [self._hit(hit, parsed.has_text) for hit in results
+                if hit.get("path") in self.entries]
+        # equal scores (an id match, say): the incident before its postmortem
+        return sorted(hits, key=lambda h: (-h.score, KINDS.index(h.kind))) if parsed.has_text \
+            else hits
 
     def _hit(self, hit: Hit, has_text: bool) -> SearchHit:
         path = hit["path"]

@@ -9,12 +9,13 @@ similarity; a shared root-cause category and a shared type add fixed bonuses.
 The weights sum to one, so every score lies in [0, 1], and score(a, b) is
 exactly score(b, a).
 
-No Python loop runs over pairs. Candidates come from a sparse product of a
-pruned copy of the vectors (each incident's strongest features only), in row
-blocks with the best few per row kept by `argpartition`; the candidates are
-then scored exactly, and the reasons read from the same element-wise products.
-Terms found in a single incident cannot link two and are dropped; in large
-corpora, so are terms found in most incidents.
+No Python loop runs over pairs. An incident's text keeps its strongest terms
+only (TF-IDF pruning); terms found in a single incident cannot link two and
+are dropped, and in large corpora so are terms found in most incidents.
+Candidates come from a sparse product of a sparser copy (each incident's 40
+strongest features), in row blocks, keeping the best few per row; candidates
+are then scored exactly, and the reasons are read from the same element-wise
+products. The cost grows about linearly with the number of incidents.
 
 What does not change between runs is cached in `<root>/.incidentkb-cache`:
 each incident's analysis keyed by content hash (its own and its postmortem's),
@@ -29,7 +30,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,15 @@ from .text import weighted_counts
 _FEATURES_CACHE = "similarity-features"
 _RESULT_CACHE = "similarity-result"
 # Results are computed (and cached) for at least this many neighbours, so
-# `similar ID --limit 10` after a build reuses the build's work.
-_MIN_COMPUTED = 10
+# `similar ID` after a build reuses the build's work.
+_MIN_COMPUTED = 5
 # Rows per block of candidate products.
 _BLOCK_ROWS = 1024
 # Features per incident used to find candidates, and candidates kept per row.
 _CANDIDATE_FEATURES = 40
 _CANDIDATES_PER_ROW = 30
+# A shared failure mode is named in the reasons when it adds this much to the score.
+_MIN_SHOWN_MODE = 0.02
 # Below this many incidents to analyse, a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 1500
 
@@ -82,26 +85,32 @@ class Weights:
     """
 
     text: float = 0.62
-    concepts: float = 0.0
-    services: float = 0.14
-    tags: float = 0.10
-    category: float = 0.08
-    type: float = 0.02
-    source: float = 0.04
-    threshold: float = 0.14
+    concepts: float = 0.20
+    services: float = 0.06
+    tags: float = 0.04
+    category: float = 0.06
+    type: float = 0.0
+    source: float = 0.02
+    threshold: float = 0.15
     # field weights inside the text vector
-    title: float = 2.0
+    title: float = 1.5
     impact: float = 1.0
-    root_cause: float = 2.0
+    root_cause: float = 1.5
     resolution: float = 1.0
-    body: float = 1.0
-    postmortem: float = 1.0
+    body: float = 2.0
+    postmortem: float = 1.5
     # in corpora of at least `prune_min_docs` incidents, terms found in more
     # than this share of them are left out (they link everything to everything)
     max_df: float = 0.3
     prune_min_docs: int = 200
     # the strongest terms of each incident that take part (TF-IDF pruning)
     text_terms: int = 150
+
+    def __post_init__(self) -> None:
+        groups = (self.text, self.concepts, self.services, self.tags, self.category,
+                  self.type, self.source)
+        if min(groups) < 0 or sum(groups) > 1.0 + 1e-9:
+            raise ValueError("similarity weights must be >= 0 and sum to at most 1")
 
     def fields(self) -> tuple[float, ...]:
         return (self.title, self.impact, self.root_cause, self.resolution, self.body,
@@ -111,16 +120,17 @@ class Weights:
 WEIGHTS = Weights()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Features:
     """What one incident contributes, computed once per content hash.
 
-    Terms are kept as one newline-joined string and an array of weights:
-    ten thousand of these unpickle in a blink, unlike ten thousand dicts.
+    Terms are ids into the vocabulary cached with them, and an array of
+    weights: ten thousand of these unpickle in a blink, unlike ten thousand
+    dicts of strings, and a matrix is built from them without hashing a term.
     """
 
-    terms: str
-    weights: np.ndarray
+    ids: np.ndarray  # int32, into _Vocabulary.terms
+    weights: np.ndarray  # float32, same length
     concepts: tuple[tuple[str, float], ...]
     services: tuple[str, ...]
     tags: tuple[str, ...]
@@ -128,8 +138,36 @@ class Features:
     type: str | None
     source: str | None
 
-    def term_list(self) -> list[str]:
-        return self.terms.split("\n") if self.terms else []
+
+class _Vocabulary:
+    """Term <-> id for every term of the cached features; grows as they do."""
+
+    def __init__(self, terms: list[str] | None = None) -> None:
+        self.terms: list[str] = terms or []
+        self._index: dict[str, int] | None = None
+
+    def ids(self, terms: list[str]) -> np.ndarray:
+        """Ids of (distinct) terms, adding the new ones."""
+        if self._index is None:
+            self._index = {t: i for i, t in enumerate(self.terms)}
+        index = self._index
+        for term in [t for t in terms if t not in index]:
+            index[term] = len(self.terms)
+            self.terms.append(term)
+        return np.fromiter(map(index.__getitem__, terms), np.int32, len(terms))
+
+    def compacted(self, features: list[Features]) -> tuple[_Vocabulary, list[Features]]:
+        """Without the terms no incident uses any more (after many edits)."""
+        used = np.zeros(len(self.terms), dtype=bool)
+        for f in features:
+            used[f.ids] = True
+        if len(self.terms) <= 2 * int(used.sum()) + 50_000:
+            return self, features
+        kept = np.flatnonzero(used)
+        remap = np.full(len(self.terms), -1, dtype=np.int32)
+        remap[kept] = np.arange(len(kept), dtype=np.int32)
+        vocabulary = _Vocabulary([self.terms[i] for i in kept.tolist()])
+        return vocabulary, [replace(f, ids=remap[f.ids]) for f in features]
 
 
 # --- per-incident analysis ------------------------------------------------
@@ -173,13 +211,15 @@ def _text_fields(inc: Incident, postmortem_body: str) -> list[str]:
     ]
 
 
-def _analyse_text(args: tuple[list[str], tuple[float, ...]]) -> tuple[
-    str, np.ndarray, tuple[tuple[str, float], ...]
-]:
+_Analysis = tuple[list[str], np.ndarray, tuple[tuple[str, float], ...]]
+
+
+def _analyse_text(args: tuple[list[str], tuple[float, ...]]) -> _Analysis:
+    """(distinct terms, their weights, failure modes) of an incident's texts."""
     texts, weights = args
     counts = weighted_counts(zip(texts, weights))
     concepts = tuple(sorted(concepts_of(counts).items()))
-    return "\n".join(counts), np.fromiter(counts.values(), np.float32, len(counts)), concepts
+    return list(counts), np.array(list(counts.values()), dtype=np.float32), concepts
 
 
 def _structure(inc: Incident) -> dict[str, Any]:
@@ -193,15 +233,7 @@ def _structure(inc: Incident) -> dict[str, Any]:
     }
 
 
-def extract_features(inc: Incident, postmortem_body: str = "", w: Weights = WEIGHTS) -> Features:
-    """The analysis of one incident (and of its postmortem's body)."""
-    terms, weights, concepts = _analyse_text((_text_fields(inc, postmortem_body), w.fields()))
-    return Features(terms=terms, weights=weights, concepts=concepts, **_structure(inc))
-
-
-def _analyse_many(jobs: list[tuple[list[str], tuple[float, ...]]]) -> list[
-    tuple[str, np.ndarray, tuple[tuple[str, float], ...]]
-]:
+def _analyse_many(jobs: list[tuple[list[str], tuple[float, ...]]]) -> list[_Analysis]:
     workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) >= _PARALLEL_THRESHOLD:
         chunk = max(1, len(jobs) // (workers * 8))
@@ -217,37 +249,49 @@ class _Corpus:
     incidents: list[Incident]
     features: list[Features]
     keys: list[str]
+    vocabulary: _Vocabulary
     recomputed: int = 0
+
+
+def _load_features(cache: Cache | None) -> tuple[_Vocabulary, dict[str, tuple[str, Features]]]:
+    stored = cache.load(_FEATURES_CACHE) if cache is not None else None
+    if (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _VERSION
+            and isinstance(stored[1], str) and isinstance(stored[2], dict)):
+        return _Vocabulary(stored[1].split("\n") if stored[1] else []), stored[2]
+    return _Vocabulary(), {}
 
 
 def _collect(repo: Repository, cache: Cache | None, w: Weights) -> _Corpus:
     """Every incident's features, from the cache where its key is unchanged."""
     incidents = sorted(repo.incident_by_id.values(), key=lambda i: i.id or "")
-    stored = cache.load(_FEATURES_CACHE) if cache is not None else None
-    cached: dict[str, tuple[str, Features]] = stored if isinstance(stored, dict) else {}
+    vocabulary, cached = _load_features(cache)
     keys: list[str] = []
     found: list[Features | None] = []
     todo: list[int] = []
     jobs: list[tuple[list[str], tuple[float, ...]]] = []
     for inc in incidents:
         pm = repo.postmortem_of(inc.id) if inc.id else None
-        key = f"{_VERSION}:{w.fields()}:{inc.sha}:{pm.sha if pm else '-'}"
+        key = f"{w.fields()}:{inc.sha}:{pm.sha if pm else '-'}"
         keys.append(key)
         hit = cached.get(inc.path)
-        if hit is not None and hit[0] == key and isinstance(hit[1], Features):
+        if hit is not None and hit[0] == key:
             found.append(hit[1])
         else:
             found.append(None)
             todo.append(len(found) - 1)
             jobs.append((_text_fields(inc, pm.body if pm else ""), w.fields()))
     for i, (terms, weights, concepts) in zip(todo, _analyse_many(jobs)):
-        found[i] = Features(terms=terms, weights=weights, concepts=concepts,
+        found[i] = Features(ids=vocabulary.ids(terms), weights=weights, concepts=concepts,
                             **_structure(incidents[i]))
     features = [f for f in found if f is not None]
     if cache is not None and (todo or len(cached) != len(incidents)):
-        cache.save(_FEATURES_CACHE, {inc.path: (key, f)
-                                     for inc, key, f in zip(incidents, keys, features)})
-    return _Corpus(incidents=incidents, features=features, keys=keys, recomputed=len(todo))
+        vocabulary, features = vocabulary.compacted(features)
+        cache.save(_FEATURES_CACHE, (
+            _VERSION, "\n".join(vocabulary.terms),
+            {inc.path: (key, f) for inc, key, f in zip(incidents, keys, features)},
+        ))
+    return _Corpus(incidents=incidents, features=features, keys=keys, vocabulary=vocabulary,
+                   recomputed=len(todo))
 
 
 # --- vectors ----------------------------------------------------------------
@@ -299,6 +343,32 @@ def _group_matrix(
     return matrix, all_terms, df
 
 
+def _text_matrix(feats: Sequence[Features], vocabulary_size: int, max_df: float | None
+                 ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """TF-IDF rows over the terms found in two incidents or more (and not in
+    more than `max_df` of them), L2-normalised; plus each column's term id."""
+    n = len(feats)
+    lengths = np.fromiter((len(f.ids) for f in feats), np.int64, n)
+    flat = (np.concatenate([f.ids for f in feats]).astype(np.int64) if lengths.sum()
+            else np.zeros(0, np.int64))
+    data = (np.concatenate([f.weights for f in feats]).astype(np.float64) if lengths.sum()
+            else np.zeros(0))
+    df = np.bincount(flat, minlength=vocabulary_size)
+    keep = df >= 2
+    if max_df is not None:
+        keep &= df <= max(2.0, max_df * n)
+    kept_ids = np.flatnonzero(keep)
+    column = np.full(vocabulary_size, -1, dtype=np.int64)
+    column[kept_ids] = np.arange(len(kept_ids))
+    cols = column[flat]
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    inside = cols >= 0
+    idf = np.log((1.0 + n) / (1.0 + df[kept_ids])) + 1.0
+    values = data[inside] * idf[cols[inside]]
+    matrix = sp.csr_matrix((values, (rows[inside], cols[inside])), shape=(n, len(kept_ids)))
+    return _l2_rows(matrix), kept_ids
+
+
 def _codes(values: Sequence[str | None]) -> np.ndarray:
     """Categorical values as integer codes; -1 for absent (never equal)."""
     table: dict[str, int] = {}
@@ -307,15 +377,17 @@ def _codes(values: Sequence[str | None]) -> np.ndarray:
 
 
 def _prune_rows(matrix: sp.csr_matrix, per_row: int) -> sp.csr_matrix:
-    """Each row's `per_row` largest entries (ties broken by column)."""
+    """Each row's `per_row` largest entries (entries in [0, 1], as in unit rows)."""
     counts = np.diff(matrix.indptr)
     if counts.max(initial=0) <= per_row:
         return matrix
     rows = np.repeat(np.arange(matrix.shape[0]), counts)
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    # one float key sorts by row, then by value descending: cheaper than lexsort
+    order = np.argsort(rows * 4.0 - np.clip(matrix.data, 0.0, 2.0))
     rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], counts)
-    chosen = order[rank < per_row]
-    pruned = sp.csr_matrix((matrix.data[chosen], (rows[chosen], matrix.indices[chosen])),
+    chosen = np.sort(order[rank < per_row])
+    pruned = sp.csr_matrix((matrix.data[chosen], matrix.indices[chosen],
+                            np.r_[0, np.cumsum(np.minimum(counts, per_row))]),
                            shape=matrix.shape)
     pruned.sort_indices()
     return pruned
@@ -328,7 +400,9 @@ class _Model:
     z: sp.csr_matrix  # [text | concepts | services | tags | source], sorted indices
     candidates: sp.csr_matrix  # each row's strongest entries of z only
     candidates_t: sp.csr_matrix
-    vocab: list[str]  # text columns, then concept columns
+    terms: list[str]  # the vocabulary
+    text_ids: np.ndarray  # term id of each text column
+    concept_names: list[str]  # of the concept columns, which follow the text ones
     text_columns: int
     concept_columns: int
     service_idf: dict[str, float]
@@ -341,8 +415,7 @@ def _build_model(corpus: _Corpus, w: Weights) -> _Model:
     n = len(corpus.features)
     feats = corpus.features
     max_df = w.max_df if n >= w.prune_min_docs else None
-    text, vocab, _ = _group_matrix([f.term_list() for f in feats], [f.weights for f in feats],
-                                   n, max_df=max_df)
+    text, text_ids = _text_matrix(feats, len(corpus.vocabulary.terms), max_df)
     # An incident's weakest terms add little to any score but a lot to the
     # products' cost: keep its strongest ones (TF-IDF pruning), renormalised.
     text = _l2_rows(_prune_rows(text, w.text_terms))
@@ -364,7 +437,9 @@ def _build_model(corpus: _Corpus, w: Weights) -> _Model:
     idf = np.log((1.0 + n) / (1.0 + service_df)) + 1.0
     candidates = _prune_rows(z, _CANDIDATE_FEATURES)
     return _Model(
-        z=z, candidates=candidates, candidates_t=candidates.T.tocsr(), vocab=vocab + concept_vocab, text_columns=len(vocab),
+        z=z, candidates=candidates, candidates_t=candidates.T.tocsr(),
+        terms=corpus.vocabulary.terms, text_ids=text_ids, concept_names=concept_vocab,
+        text_columns=len(text_ids),
         concept_columns=len(concept_vocab),
         service_idf=dict(zip(service_vocab, idf.tolist())),
         category=_codes([f.category for f in feats]),
@@ -409,13 +484,17 @@ def _candidates(model: _Model, start: int, stop: int, per_row: int) -> tuple[
     A product of each incident's strongest features only: sparse, and about
     linear in the number of incidents, since strong features are rare ones.
     """
-    product = (model.candidates[start:stop] @ model.candidates_t).tocoo()
-    rows = product.row.astype(np.int64) + start
-    cols = product.col.astype(np.int64)
-    keep = rows != cols
-    rows, cols, values = rows[keep], cols[keep], product.data[keep]
-    chosen = _ranked(rows, cols, values, per_row)
-    return rows[chosen], cols[chosen]
+    product = (model.candidates[start:stop] @ model.candidates_t).tocsr()
+    product.setdiag(0.0, k=start)
+    product.eliminate_zeros()
+    counts = np.diff(product.indptr)
+    rows = np.repeat(np.arange(start, stop), counts)
+    if counts.max(initial=0) <= per_row:
+        return rows, product.indices.astype(np.int64)
+    order = np.argsort(rows * 4.0 - np.clip(product.data, 0.0, 2.0))
+    rank = np.arange(len(order)) - np.repeat(product.indptr[:-1], counts)
+    chosen = order[rank < per_row]
+    return rows[chosen], product.indices[chosen].astype(np.int64)
 
 
 def _score(model: _Model, rows: np.ndarray, cols: np.ndarray) -> _Pairs:
@@ -445,10 +524,11 @@ def _best(model: _Model, start: int, stop: int, k: int) -> _Pairs:
 # --- reasons -------------------------------------------------------------
 
 
-def _top_shared(products: sp.csr_matrix, lo: int, hi: int, most: int) -> list[list[int]]:
+def _top_shared(products: sp.csr_matrix, lo: int, hi: int, most: int,
+                at_least: float = 0.0) -> list[list[int]]:
     """Per pair, the columns lo..hi-1 weighing most in both vectors (best first)."""
     coo = products.tocoo()
-    inside = (coo.col >= lo) & (coo.col < hi) & (coo.data > 0)
+    inside = (coo.col >= lo) & (coo.col < hi) & (coo.data > max(at_least, 0.0))
     pair, col, value = coo.row[inside], coo.col[inside], coo.data[inside]
     order = np.lexsort((col, -value, pair))
     pair, col = pair[order], col[order]
@@ -462,12 +542,19 @@ def _top_shared(products: sp.csr_matrix, lo: int, hi: int, most: int) -> list[li
 
 
 def _readable_terms(terms: list[str], most: int = 4) -> list[str]:
-    """Strongest first; a bigram hides its own words and is hidden by them."""
+    """Strongest first, a word giving way to a listed bigram that holds it
+    (`pool`, `connection`, `connection pool` -> `connection pool`)."""
+    bigram_of: dict[str, str] = {}
+    for term in terms:
+        if " " in term:
+            for part in term.split(" "):
+                bigram_of.setdefault(part, term)
     chosen: list[str] = []
     covered: set[str] = set()
     for term in terms:
+        term = bigram_of.get(term, term)
         parts = term.split(" ")
-        if term in covered or (len(parts) > 1 and all(p in covered for p in parts)):
+        if term in covered or all(p in covered for p in parts):
             continue
         chosen.append(term)
         covered.update(parts)
@@ -495,15 +582,15 @@ def _reasons(model: _Model, corpus: _Corpus, pairs: _Pairs) -> list[tuple[str, .
     if len(rows) == 0:
         return []
     v, c = model.text_columns, model.concept_columns
-    terms = _top_shared(products, 0, v, 12)
-    concepts = _top_shared(products, v, v + c, 2)
-    vocab = model.vocab
+    terms = _top_shared(products, 0, v, 8)
+    concepts = _top_shared(products, v, v + c, 2, at_least=_MIN_SHOWN_MODE)
     out: list[tuple[str, ...]] = []
     for i, (a, b) in enumerate(zip(rows.tolist(), cols.tolist())):
         fa, fb = corpus.features[a], corpus.features[b]
         reasons = _structure_reasons(model, fa, fb)
         if concepts[i]:
-            reasons.append(f"same failure mode: {', '.join(vocab[j] for j in concepts[i])}")
+            names = (model.concept_names[j - v] for j in concepts[i])
+            reasons.append(f"same failure mode: {', '.join(names)}")
         tags = sorted(set(fa.tags) & set(fb.tags))
         if tags:
             reasons.append(f"shared tags: {', '.join(tags)}")
@@ -511,7 +598,7 @@ def _reasons(model: _Model, corpus: _Corpus, pairs: _Pairs) -> list[tuple[str, .
             reasons.append(f"same detection source {fa.source}")
         if fa.type is not None and fa.type == fb.type and model.weights.type > 0:
             reasons.append(f"same type {fa.type}")
-        shared = _readable_terms([vocab[j] for j in terms[i]])
+        shared = _readable_terms([model.terms[model.text_ids[j]] for j in terms[i]])
         if shared:
             reasons.append(f"shared terms: {', '.join(shared)}")
         out.append(tuple(reasons))

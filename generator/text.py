@@ -15,7 +15,9 @@ from collections.abc import Iterable
 
 # Words of two or more letters/digits; hyphens and dots split words, so
 # `connection-pool` and `connection pool` analyse the same.
-_WORD = re.compile(r"[a-z0-9][a-z0-9']*[a-z0-9]|[a-z]")
+# Words, and the breaks (line ends, sentence ends) that no bigram crosses.
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9']*[a-z0-9]|[a-z]|\n|[.;:!?|](?=\s)")
+_BREAK = "\n"
 _MARKUP = re.compile(r"`{1,3}|\*\*|__|\[|\]\([^)]*\)|<[^>]{1,200}>|^\s*[#>|-]+", re.MULTILINE)
 # Words that are everywhere in incident write-ups and say nothing about what
 # happened: a shared "incident" or "minutes" is not a reason to link two.
@@ -28,6 +30,10 @@ DOMAIN_STOP_WORDS = frozenset(
     investigating postmortem lessons learned went wrong lucky action actions item
     items follow followup follow-up did didn't don't wasn't weren't started began
     also just like got get make made used use using new one two three first
+    found find created saw seen looked look took take came come went happened
+    noticed needed need tried try wanted knew know thought said told asked gave
+    put let keep kept able unable quickly slowly later earlier next last
+    nobody somebody someone everyone everything something nothing
     monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec
@@ -81,7 +87,7 @@ def stem(word: str) -> str:
 def analyse_word(raw: str) -> str:
     """One lower-cased word as indexed: stemmed, or "" when it is left out."""
     word = raw.replace("'", "")
-    if word in STOP_WORDS or raw in STOP_WORDS or len(word) > 40:
+    if word in STOP_WORDS or raw in STOP_WORDS or not 2 <= len(word) <= 40:
         return ""
     if word[-1] == "s" and word[:-1].isdigit():
         word = word[:-1]  # 502s -> 502
@@ -95,22 +101,31 @@ _MEMO: dict[str, str] = {}
 _MEMO_MAX = 500_000
 
 
-def words(text: str) -> list[str]:
-    """The kept, stemmed words of a text, in order."""
-    tokens = _WORD.findall(_MARKUP.sub(" ", text.lower()))
+def _analysed(text: str) -> list[str]:
+    """Kept, stemmed words in order, with _BREAK where a sentence or line ends."""
+    tokens = _TOKEN.findall(_MARKUP.sub(" ", text.lower()))
     memo = _MEMO
     missing = set(tokens).difference(memo)
     if missing:
         if len(memo) + len(missing) > _MEMO_MAX:
             memo.clear()
-        memo.update((raw, analyse_word(raw)) for raw in missing)
+        memo.update((raw, _BREAK if not raw[0].isalnum() else analyse_word(raw))
+                    for raw in missing)
     return [w for w in map(memo.__getitem__, tokens) if w]
 
 
+def words(text: str) -> list[str]:
+    """The kept, stemmed words of a text, in order."""
+    return [w for w in _analysed(text) if w != _BREAK]
+
+
 def terms(text: str) -> list[str]:
-    """Unigrams and bigrams of a text (bigrams joined by one space)."""
-    ws = words(text)
-    return ws + list(map(" ".join, zip(ws, ws[1:])))
+    """Unigrams and bigrams of a text (bigrams joined by one space, never
+    across the end of a sentence or line)."""
+    ws = _analysed(text)
+    unigrams = [w for w in ws if w != _BREAK]
+    bigrams = [f"{a} {b}" for a, b in zip(ws, ws[1:]) if a != _BREAK and b != _BREAK]
+    return unigrams + bigrams
 
 
 _SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 256)]

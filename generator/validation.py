@@ -8,6 +8,7 @@ and runs the repository-wide and clock rules over the cached facts.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from .repository import (
     Repository,
     check_bytes,
     discover,
+    gc_paused,
     load_repository,
     map_files,
     read_files,
@@ -28,6 +30,9 @@ from .repository import (
 from .rules import check_repository, check_time
 
 _CACHE_NAME = "validation"
+# The cache is split by path into shards, so that a warm run after one change
+# rewrites one small file instead of the entries of every document.
+_SHARDS = 16
 FileResult = tuple[list[Finding], DocFacts | None]
 
 
@@ -77,15 +82,36 @@ def validate_repository(repo: Repository, now: dt.datetime | None = None) -> lis
 
 
 def _check_files(root: Path, use_cache: bool, jobs: int | None) -> dict[str, FileResult]:
+    with gc_paused():  # unpickling the cache and parsing build many long-lived objects
+        return _check_files_now(root, use_cache, jobs)
+
+
+def _shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8")) % _SHARDS
+
+
+def _load_shards(cache: Cache | None, fingerprint: str) -> list[dict[str, tuple[str, FileResult]]]:
+    shards: list[dict[str, tuple[str, FileResult]]] = [{} for _ in range(_SHARDS)]
+    if cache is None:
+        return shards
+    for i in range(_SHARDS):
+        stored = cache.load(f"{_CACHE_NAME}-{i:02d}")
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
+            shards[i] = stored[1]
+    return shards
+
+
+def _check_files_now(root: Path, use_cache: bool, jobs: int | None) -> dict[str, FileResult]:
     cache = Cache(root) if use_cache else None
     fingerprint = code_fingerprint()  # cached findings die with the rules that made them
-    stored = cache.load(_CACHE_NAME) if cache is not None else None
+    shards = _load_shards(cache, fingerprint)
     cached: dict[str, tuple[str, FileResult]] = {}
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
-        cached = stored[1]
+    for shard in shards:
+        cached.update(shard)
     results: dict[str, FileResult] = {}
     fresh: dict[str, tuple[str, FileResult]] = {}
     todo: list[tuple[str, bytes]] = []
+    todo_sha: list[str] = []
     for rel, raw, why in read_files(root, discover(root)):
         if raw is None:
             results[rel] = ([unreadable(rel, why)], None)
@@ -97,12 +123,26 @@ def _check_files(root: Path, use_cache: bool, jobs: int | None) -> dict[str, Fil
             fresh[rel] = hit
         else:
             todo.append((rel, raw))
-    for (rel, raw), result in zip(todo, map_files(_check_for_facts, todo, jobs)):
+            todo_sha.append(sha)
+    checked = map_files(_check_for_facts, todo, jobs)
+    for (rel, _raw), sha, result in zip(todo, todo_sha, checked):
         results[rel] = result
-        fresh[rel] = (content_hash(raw), result)
-    if cache is not None and (todo or len(fresh) != len(cached)):
-        cache.save(_CACHE_NAME, (fingerprint, fresh))
+        fresh[rel] = (sha, result)
+    if cache is not None:
+        _save_shards(cache, fingerprint, shards, fresh, {rel for rel, _raw in todo})
     return results
+
+
+def _save_shards(cache: Cache, fingerprint: str, old: list[dict[str, tuple[str, FileResult]]],
+                 fresh: dict[str, tuple[str, FileResult]], changed: set[str]) -> None:
+    """Rewrite only the shards in which a file changed, appeared or disappeared."""
+    new: list[dict[str, tuple[str, FileResult]]] = [{} for _ in range(_SHARDS)]
+    for rel, entry in fresh.items():
+        new[_shard_of(rel)][rel] = entry
+    dirty = {_shard_of(rel) for rel in changed}
+    for i in range(_SHARDS):
+        if i in dirty or len(new[i]) != len(old[i]):
+            cache.save(f"{_CACHE_NAME}-{i:02d}", (fingerprint, new[i]))
 
 
 def path_selector(root: Path, paths: Sequence[str]) -> Callable[[str], bool]:

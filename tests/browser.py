@@ -49,7 +49,7 @@ def ensure_chromium() -> tuple[str | None, str]:
     if found:
         return found, ""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None, "Chromium is not installed (/usr/bin/chromium) and we are not root to apt-get it"
+        return None, "Chromium is not installed (/usr/bin/chromium); not root, so no apt-get"
     if shutil.which("apt-get") is None:
         return None, "Chromium is not installed and apt-get is not available"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}

@@ -95,7 +95,8 @@ def test_build_makes_every_page_and_no_contributor_script_reaches_the_html(tmp_p
     assert result.exit_code == 0, result.output
     site = root / "site"
     for page in ("index.html", "incidents/index.html", "incidents/INC-2026-0001/index.html",
-                 "incidents/INC-2026-0002/index.html", "incidents/INC-2026-0001/postmortem/index.html",
+                 "incidents/INC-2026-0002/index.html",
+                 "incidents/INC-2026-0001/postmortem/index.html",
                  "kb/runbooks/pool/index.html", "kb/index.html", "browse/severity/sev1/index.html",
                  "browse/year/index.html", "trends/index.html",
                  "assets/incidentkb/incidentkb.js", "assets/incidentkb/incidentkb.css"):
@@ -126,7 +127,8 @@ def test_build_works_without_mkdocs_yml_or_site_src(tmp_path: Path) -> None:
 
 
 def test_build_is_refused_when_a_document_has_errors(kb: Path) -> None:
-    write_doc(kb, "incidents/2026/INC-2026-0009-bad.md", incident(id="INC-2026-0009", severity="SEV9"))
+    bad = incident(id="INC-2026-0009", severity="SEV9")
+    write_doc(kb, "incidents/2026/INC-2026-0009-bad.md", bad)
     (kb / "site").mkdir()
     (kb / "site" / "keep.html").write_text("old")
 
@@ -185,3 +187,23 @@ def test_the_script_finder_sees_injected_script() -> None:
     assert _script_problems('<a href=" javascript:alert(1)">x</a>')
     assert _script_problems("<script>alert(1)</script>")
     assert not _script_problems("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
+
+
+@pytest.mark.slow
+def test_serve_builds_once_and_watches_incidents_and_kb(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.livereload import LiveReloadServer
+
+    watched: list[str] = []
+
+    def stop_at_once(self: LiveReloadServer, *, open_in_browser: bool = False) -> None:
+        watched.extend(self._watched_paths)
+        assert (Path(self.root) / "incidents" / "INC-2026-0001" / "index.html").is_file()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LiveReloadServer, "serve", stop_at_once)
+    (kb / "kb").mkdir()
+    building.serve_site(kb, dev_addr="127.0.0.1:0")
+    assert str(kb / "incidents") in watched and str(kb / "kb") in watched
+    assert str(kb / "mkdocs.yml") in watched

@@ -31,7 +31,12 @@ PAGE = """<!doctype html>
 <article class="md-content__inner md-typeset">
   <a class="md-content__button md-icon" href="edit">editbuttonword</a>
   <h1 id="top">{title}<a class="headerlink" href="#top">permalinkword</a></h1>
+  <dl class="ikb-facts"><div><dt>Servicelabelword</dt> <dd>kafka-cluster</dd></div></dl>
+  <ul class="ikb-durations"><li><span class="ikb-durations__label">Durationlabelword</span>
+    <span class="ikb-durations__value">5 min</span></li></ul>
+  <h2 id="ikb-root-cause">Sectiontitleword</h2>
   <p>{body}</p>
+  <h2 id="own-heading">Ownheadingword</h2>
   <div data-pagefind-ignore>ignoredword</div>
   <table id="ikb-incidents"><tr data-severity="SEV1"><td>incidentstableword</td></tr></table>
 </article>
@@ -86,9 +91,12 @@ def test_only_the_page_content_is_indexed(site: Path) -> None:
 
     page = fragments(site)["/incidents/INC-2026-0042/"]
     assert "zookeeperquorum" in page["content"]
+    assert "kafka-cluster" in page["content"]
+    assert "Ownheadingword" in page["content"]
     assert page["meta"]["title"] == "INC-2026-0042: Kafka broker outage"
     for word in ("navigationword", "footerword", "permalinkword", "editbuttonword",
-                 "ignoredword", "incidentstableword"):
+                 "ignoredword", "incidentstableword", "Servicelabelword", "Durationlabelword",
+                 "Sectiontitleword"):
         assert word not in page["content"], word
 
 
@@ -174,7 +182,9 @@ SEARCH_BLOCK = re.compile(
     r'    \{% if "material/search" in config\.plugins %\}.*?\{% endif %\}\n    \{% endif %\}\n',
     re.S,
 )
-OUR_BLOCK = re.compile(r"    \{#- incidentkb: begin search.*?\{#- incidentkb: end search -#\}\n", re.S)
+OUR_BLOCK = re.compile(
+    r"    \{#- incidentkb: begin search.*?\{#- incidentkb: end search -#\}\n", re.S
+)
 
 
 def without_leading_comment(template: str) -> str:
@@ -187,7 +197,9 @@ def test_header_override_differs_from_the_theme_only_in_the_search_block() -> No
 
     assert SEARCH_BLOCK.search(theme), "mkdocs-material's header changed: update our override"
     assert SEARCH_BLOCK.sub("", theme) == OUR_BLOCK.sub("", ours)
-    block = OUR_BLOCK.search(ours).group(0)
+    match = OUR_BLOCK.search(ours)
+    assert match, "the incidentkb markers are missing from the header override"
+    block = match.group(0)
     assert '{% include "partials/ikb-search.html" %}' in block
     # `search: mkdocs` (or none) keeps the theme's own search
     assert '{% include "partials/search.html" %}' in block
@@ -216,7 +228,9 @@ def test_search_script_inserts_index_text_as_text_only() -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX shell script as a fake binary")
-def test_language_can_be_forced(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_language_can_be_forced(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     record = tmp_path / "args"
     real = pagefind_executable()
     binary = fake_pagefind(tmp_path, f'echo "$@" > {record}\nexec {real} "$@"\n')
@@ -226,3 +240,37 @@ def test_language_can_be_forced(site: Path, tmp_path: Path, monkeypatch: pytest.
 
     assert "--force-language de" in record.read_text()
     assert list((site / "pagefind").glob("wasm.de.pagefind"))
+
+
+# The header in a built site, for each `search` setting of the plugin --------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("setting", "ours", "theme_search", "pagefind"),
+    [
+        pytest.param(None, True, False, True, id="default-pagefind"),
+        pytest.param("mkdocs", False, True, False, id="mkdocs"),
+        pytest.param("none", False, False, False, id="none"),
+    ],
+)
+def test_the_header_carries_the_search_the_plugin_is_set_to(
+    tmp_path: Path, setting: str | None, ours: bool, theme_search: bool, pagefind: bool
+) -> None:
+    from click.testing import CliRunner
+    from kbfactory import make_kb
+
+    from generator.cli import cli
+
+    plugin = "incidentkb" if setting is None else f"incidentkb: {{search: {setting}}}"
+    root = make_kb(tmp_path / "kb", mkdocs_yml=(
+        "site_name: Test KB\ntheme:\n  name: material\ndocs_dir: site_src\n"
+        f"plugins:\n  - search\n  - {plugin}\n"))
+
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--no-cache", "--quiet"])
+
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    home = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert ("data-ikb-search" in home) is ours
+    assert ('data-md-component="search"' in home) is theme_search
+    assert (root / "site" / "pagefind" / "pagefind.js").is_file() is pagefind

@@ -136,3 +136,22 @@ def test_urls_follow_use_directory_urls_false(tmp_path: Path) -> None:
     assert flat.incident_url["INC-2026-0001"] == "incidents/INC-2026-0001.html"
     assert flat.url(layout.facet_value_uri("year", "2026")) == "browse/year/2026.html"
     assert json.loads(incidents_json(flat))["incidents"][0]["url"] == "INC-2026-0002.html"
+
+
+def test_facet_value_page_links_to_the_table_filtered_the_same_way(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path)
+    page = _md(facet_value_page(ctx, "service", "Payments API"))
+    assert 'href="../../../incidents/?service=Payments+API"' in page
+    year = _md(facet_value_page(ctx, "year", "2025"))
+    assert "incidents/?from=2025-01-01&amp;to=2025-12-31" in year
+
+
+def test_an_empty_knowledge_base_still_has_every_index_page(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    ctx = build_context(load_repository(root), TODAY)
+    assert "None." in _md(home_page(ctx, "KB"))
+    assert json.loads(incidents_json(ctx)) == {"incidents": []}
+    assert '<table id="ikb-incidents"' in _md(table_page(ctx))
+    assert "No incidents yet." in _md(facet_index_page(ctx, "tag", "By tag"))
+    assert "No articles yet." in _md(kb_index_page(ctx))

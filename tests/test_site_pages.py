@@ -104,10 +104,12 @@ def test_incident_and_postmortem_link_to_each_other(two_incidents: SiteContext) 
 
 def test_related_incidents_and_kb_articles_are_linked(two_incidents: SiteContext) -> None:
     ctx = two_incidents
-    page = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/"))
+    by_id = ctx.repo.incident_by_id
+    page = _md(incident_page(ctx, by_id["INC-2026-0002"], "incidents/INC-2026-0002/"))
     assert 'href="../INC-2026-0001/" class="ikb-incident-link"' in page
-    first = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0001"], "incidents/INC-2026-0001/"))
+    first = _md(incident_page(ctx, by_id["INC-2026-0001"], "incidents/INC-2026-0001/"))
     assert 'href="../../kb/runbooks/pool/"' in first
+    assert 'href="../INC-2026-0002/" class="ikb-incident-link"' in first  # listed it as related
 
 
 def test_article_lists_the_incidents_that_cite_it(two_incidents: SiteContext) -> None:
@@ -147,7 +149,8 @@ def test_similar_incidents_show_score_as_percent_and_reasons(two_incidents: Site
     ctx = two_incidents
     ctx.similar = {"INC-2026-0002": [FakeNeighbour(
         "INC-2026-0001", "Payments API", "incidents/2026/x.md", 0.873, ("same service", "<b>x"))]}
-    page = _md(incident_page(ctx, ctx.repo.incident_by_id["INC-2026-0002"], "incidents/INC-2026-0002/"))
+    inc = ctx.repo.incident_by_id["INC-2026-0002"]
+    page = _md(incident_page(ctx, inc, "incidents/INC-2026-0002/"))
     assert ">87%<" in page
     assert "same service; &lt;b&gt;x" in page
     assert 'href="../INC-2026-0001/"' in page
@@ -233,3 +236,12 @@ def test_incidents_without_an_id_get_no_page_and_are_reported(tmp_path: Path) ->
     ctx = _context(root)
     assert [i.id for i in ctx.incidents] == ["INC-2026-0001"]
     assert ctx.skipped == ["incidents/2026/INC-2026-0001-incident.md"]
+
+
+def test_an_open_incident_says_it_is_ongoing_and_who_leads_it(tmp_path: Path) -> None:
+    open_one = incident(status="investigating", mitigated_at=None, resolved_at=None,
+                        root_cause=None, resolution=None)
+    ctx = _context(make_kb(tmp_path / "kb", incidents=[open_one]))
+    page = _md(incident_page(ctx, ctx.incidents[0], "incidents/INC-2026-0001/"))
+    assert "Ongoing: investigating, commander alice" in page
+    assert "Root cause" not in page

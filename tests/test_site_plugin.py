@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from kbfactory import make_kb
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 
 from generator.building import config_additions, load_site_config
 from generator.errors import IncidentKBError
@@ -48,7 +49,8 @@ def test_additions_keep_listed_plugins_and_append_ours() -> None:
     assert config_additions({"plugins": ["search", "tags"]})["plugins"] == [
         "search", "tags", "incidentkb"]
     assert "plugins" not in config_additions({"plugins": [{"incidentkb": {"search": "none"}}]})
-    assert config_additions({"plugins": {"search": {}}})["plugins"] == {"search": {}, "incidentkb": {}}
+    as_mapping = config_additions({"plugins": {"search": {}}})["plugins"]
+    assert as_mapping == {"search": {}, "incidentkb": {}}
     assert set(config_additions({})) == {"site_name", "theme", "docs_dir", "plugins"}
 
 
@@ -87,7 +89,7 @@ def test_a_bad_today_option_is_a_clear_error(kb: Path) -> None:
     (kb / "mkdocs.yml").write_text(
         "site_name: T\ntheme:\n  name: material\ndocs_dir: site_src\n"
         "plugins:\n  - incidentkb:\n      today: yesterday\n")
-    with pytest.raises(IncidentKBError, match="today"):
+    with pytest.raises(PluginError, match="today"):
         _configured(kb)
 
 
@@ -102,3 +104,35 @@ def test_configuration_errors_name_the_setting(kb: Path) -> None:
     (kb / "mkdocs.yml").write_text("site_name: T\ntheme:\n  name: material\ndocs_dir: nowhere\n")
     with pytest.raises(IncidentKBError, match="docs_dir"):
         load_site_config(kb)
+
+
+def _files_after_on_files(root: Path, nav_yaml: str = "") -> tuple[MkDocsConfig, list[str]]:
+    from mkdocs.structure.files import get_files
+
+    (root / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\ndocs_dir: site_src\n"
+        "plugins:\n  - incidentkb:\n      trends: false\n      history: false\n" + nav_yaml)
+    config, plugin = _configured(root)
+    assert plugin is config.plugins["incidentkb"]
+    files = config.plugins.on_files(get_files(config), config=config)
+    return config, [f.src_uri for f in files]
+
+
+def test_a_hand_written_home_page_wins_over_the_generated_one(kb: Path) -> None:
+    (kb / "site_src" / "index.md").write_text("# Our own home\n")
+    (kb / "site_src" / "about.md").write_text("# About\n")
+    config, uris = _files_after_on_files(kb)
+    assert uris.count("index.md") == 1
+    plugin = config.plugins["incidentkb"]
+    assert "index.md" not in plugin.slots  # the user's page, not ours
+    assert "incidents/2026/INC-2026-0001-incident.md" in uris
+    assert config.nav[0] == {"Home": "index.md"} and "about.md" in config.nav
+
+
+def test_a_nav_in_mkdocs_yml_is_kept_and_our_sections_appended(kb: Path) -> None:
+    (kb / "site_src" / "about.md").write_text("# About\n")
+    config, _ = _files_after_on_files(kb, "nav:\n  - About: about.md\n  - Table: incidents/index.md\n")
+    titles = [next(iter(entry)) for entry in config.nav]
+    assert titles[:2] == ["About", "Table"]
+    assert "Incidents" not in titles  # already listed by the user, under their title
+    assert "Browse" in titles and "Knowledge base" in titles

@@ -34,7 +34,7 @@ def _print_hits(console: Console, hits: list[SearchHit]) -> None:
         console.print()
 
 
-@click.command("search")
+@click.command("search", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1, required=True)
 @json_option
 @limit_option(10)

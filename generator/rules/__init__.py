@@ -37,7 +37,7 @@ def check_file(parsed: ParsedFile, area: str) -> tuple[AnyDocument | None, list[
         findings.extend(content.check_postmortem_sections(doc))
     elif isinstance(doc, Article):
         findings.extend(lifecycle.check_article(doc))
-    if doc is not None:
+    if doc is not None and parsed.may_hold_todo:
         findings.extend(content.check_placeholders(doc))
     return doc, findings
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..documents import Incident
+from ..facts import DocFacts, epoch_us, from_epoch_us
 from ..findings import Finding, error
 from ..schema import TIMESTAMP_ORDER
-
-if TYPE_CHECKING:
-    from ..facts import DocFacts
 
 
 def check_order(doc: Incident) -> Iterator[Finding]:
@@ -32,11 +29,12 @@ def check_order(doc: Incident) -> Iterator[Finding]:
 
 
 def check_future(facts: DocFacts, now: dt.datetime) -> Iterator[Finding]:
+    now_us = epoch_us(now)
     for name, value, line in facts.timestamps:
-        if value > now:
+        if value > now_us:
             yield error(
                 facts.path, line, "timestamp-future",
-                f"{name} ({_show(value)}) is in the future",
+                f"{name} ({_show(from_epoch_us(value))}) is in the future",
                 "check the date and the time zone offset",
             )
 

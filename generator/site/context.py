@@ -38,6 +38,7 @@ class SiteContext:
     facet_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
     members: dict[str, dict[str, list[Incident]]] = field(default_factory=dict)
     backlinks: dict[str, list[Incident]] = field(default_factory=dict)
+    related_back: dict[str, list[str]] = field(default_factory=dict)  # id -> ids listing it
     similar: dict[str, list[Neighbour]] = field(default_factory=dict)
     history: dict[str, DocHistory] = field(default_factory=dict)
     trends_url: str | None = None
@@ -91,10 +92,20 @@ def compute_backlinks(repo: Repository, incidents: Iterable[Incident]) -> dict[s
                 found[path][inc.id or ""] = inc
     for article in repo.articles:
         for incident_id in article.data.incidents:
-            inc = by_id.get(incident_id)
-            if inc is not None:
-                found[article.path][incident_id] = inc
+            cited = by_id.get(incident_id)
+            if cited is not None:
+                found[article.path][incident_id] = cited
     return {path: [byid[k] for k in sorted(byid)] for path, byid in found.items()}
+
+
+def compute_related_back(incidents: Iterable[Incident]) -> dict[str, list[str]]:
+    """Id -> the incidents that list it in `related`: relations show on both pages."""
+    back: dict[str, list[str]] = defaultdict(list)
+    for inc in incidents:
+        for other in dict.fromkeys(inc.data.related):
+            if inc.id and other != inc.id:
+                back[other].append(inc.id)
+    return {k: sorted(v) for k, v in back.items()}
 
 
 def _unique_incidents(repo: Repository, skipped: list[str]) -> list[Incident]:
@@ -129,6 +140,7 @@ def build_context(
         ctx.article_url[article.path] = ctx.url(article.path)
     _index_facets(ctx)
     ctx.backlinks = compute_backlinks(repo, ctx.incidents)
+    ctx.related_back = compute_related_back(ctx.incidents)
     ctx.similar = similar(repo) if similar is not None else {}
     ctx.history = history(repo) if history is not None else {}
     return ctx

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,7 +84,8 @@ def headline_numbers(ctx: SiteContext) -> list[tuple[str, int, str | None]]:
 def _tiles(ctx: SiteContext, page_url: str) -> str:
     tiles = []
     for label, value, target in headline_numbers(ctx):
-        inner = f'<span class="ikb-tile__value">{value:,}</span><span class="ikb-tile__label">{esc(label)}</span>'
+        inner = (f'<span class="ikb-tile__value">{value:,}</span>'
+                 f'<span class="ikb-tile__label">{esc(label)}</span>')
         if target:
             href = layout.relative(ctx.url(target), page_url)
             tiles.append(f'<a class="ikb-tile" href="{esc(href)}">{inner}</a>')
@@ -117,7 +119,8 @@ def _overdue_html(ctx: SiteContext, page_url: str) -> str:
 
 
 def _browse_links(ctx: SiteContext, page_url: str) -> str:
-    items = [link(layout.relative(ctx.url(layout.TABLE), page_url), "All incidents (filter and sort)")]
+    table = layout.relative(ctx.url(layout.TABLE), page_url)
+    items = [link(table, "All incidents (filter and sort)")]
     for facet, title in layout.FACETS:
         items.append(link(layout.relative(ctx.url(layout.facet_index_uri(facet)), page_url), title))
     items.append(link(layout.relative(ctx.url(layout.KB_INDEX), page_url), "Knowledge base"))
@@ -201,7 +204,8 @@ def table_page(ctx: SiteContext) -> PageSource:
         'data-filter="from"></label>',
         '<label class="ikb-filter"><span>To</span><input type="date" id="ikb-filter-to" '
         'data-filter="to"></label>',
-        '<button type="button" class="md-button ikb-filter-reset" id="ikb-filter-reset">Reset</button>',
+        '<button type="button" class="md-button ikb-filter-reset" id="ikb-filter-reset">'
+        "Reset</button>",
     ])
     columns = [("id", "ID"), ("title", "Title"), ("severity", "Severity"), ("status", "Status"),
                ("type", "Type"), ("services", "Services"), ("detected", "Detected")]
@@ -263,10 +267,20 @@ def facet_value_page(ctx: SiteContext, facet: str, value: str) -> PageSource:
     up = layout.relative(ctx.url(layout.facet_index_uri(facet)), page_url)
     counts = _severity_counts(incidents)
     heading = severity_badge(value) + " " if facet == "severity" else ""
+    table = layout.relative(ctx.url(layout.TABLE), page_url) + table_query(facet, value)
     intro = (f'<p class="ikb-muted">{esc(plural(len(incidents), "incident"))} · {counts} · '
-             f'{link(up, f"all by {noun}")}</p>')
+             f'{link(up, f"all by {noun}")} · {link(table, "filter and sort in the table")}</p>')
     page = PageSource(f"{value}: incidents").html(f"<h1>{heading}{esc(value)}</h1>")
     return page.html(intro).html(incident_list(ctx, incidents, page_url))
+
+
+def table_query(facet: str, value: str) -> str:
+    """The incidents table's query string that selects one facet value."""
+    if facet == "year":
+        if not value.isdigit():
+            return ""
+        return "?" + urlencode({"from": f"{value}-01-01", "to": f"{value}-12-31"})
+    return "?" + urlencode({facet: value})
 
 
 def _severity_counts(incidents: list[Incident]) -> str:

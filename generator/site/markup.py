@@ -38,10 +38,17 @@ def inline(text: str | None) -> str:
     return esc(" ".join(str(text or "").split()))
 
 
-def link(href: str, text: str, css_class: str | None = None) -> str:
+def link(
+    href: str, text: str, css_class: str | None = None, search_filter: str | None = None
+) -> str:
     """An `<a>` whose href is one we computed and whose text is escaped."""
     cls = f' class="{esc(css_class)}"' if css_class else ""
-    return f'<a href="{esc(href)}"{cls}>{esc(text)}</a>'
+    return f'<a href="{esc(href)}"{cls}{_filter_attr(search_filter)}>{esc(text)}</a>'
+
+
+def _filter_attr(search_filter: str | None) -> str:
+    """Pagefind indexes the element's text as a value of this filter (`severity:SEV1`)."""
+    return f' data-pagefind-filter="{esc(search_filter)}"' if search_filter else ""
 
 
 def css_token(value: str | None) -> str:
@@ -49,26 +56,31 @@ def css_token(value: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "", value or "") or "unknown"
 
 
-def severity_badge(severity: str | None) -> str:
+def severity_badge(severity: str | None, search_filter: str | None = None) -> str:
     """The severity badge; its colour comes from `.ikb-sev-SEVn` in the stylesheet."""
     label = severity if severity in SEVERITY_COLORS else (severity or "no severity")
-    return f'<span class="ikb-badge ikb-sev ikb-sev-{css_token(severity)}">{esc(label)}</span>'
+    return (f'<span class="ikb-badge ikb-sev ikb-sev-{css_token(severity)}"'
+            f"{_filter_attr(search_filter)}>{esc(label)}</span>")
 
 
-def status_badge(status: str | None) -> str:
+def status_badge(status: str | None, search_filter: str | None = None) -> str:
     known = status in STATUS_COLORS
     token = css_token(status) if known else "unknown"
-    return f'<span class="ikb-badge ikb-status ikb-status-{token}">{esc(status or "no status")}</span>'
+    text = esc(status or "no status")
+    return (f'<span class="ikb-badge ikb-status ikb-status-{token}"'
+            f"{_filter_attr(search_filter)}>{text}</span>")
 
 
-def chip(text: str, href: str | None = None, css_class: str = "ikb-chip") -> str:
+def chip(text: str, href: str | None = None, css_class: str = "ikb-chip",
+         search_filter: str | None = None) -> str:
     if href:
-        return link(href, text, css_class)
-    return f'<span class="{esc(css_class)}">{esc(text)}</span>'
+        return link(href, text, css_class, search_filter)
+    return f'<span class="{esc(css_class)}"{_filter_attr(search_filter)}>{esc(text)}</span>'
 
 
-def chips(items: Iterable[tuple[str, str | None]], css_class: str = "ikb-chip") -> str:
-    return " ".join(chip(text, href, css_class) for text, href in items)
+def chips(items: Iterable[tuple[str, str | None]], css_class: str = "ikb-chip",
+          search_filter: str | None = None) -> str:
+    return " ".join(chip(text, href, css_class, search_filter) for text, href in items)
 
 
 def time_tag(moment: dt.datetime, label: str | None = None) -> str:

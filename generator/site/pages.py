@@ -1,9 +1,9 @@
-"""The markdown source of incident, postmortem and article pages.
+"""The sources of incident, postmortem and article pages.
 
-Structured fields are laid out as raw HTML blocks built from escaped values
-(`markup.esc`); the contributor's markdown body follows and is rendered by
-mkdocs, then the whole page is sanitised in the plugin's `on_page_content`.
-Section headings are markdown, so they appear in the table of contents.
+Structured fields become HTML parts built from escaped values (`markup.esc`);
+the contributor's markdown body is a markdown part, rendered by mkdocs and
+sanitised in the plugin's `on_page_content` before the HTML parts are put
+back. Section headings are markdown, so they appear in the table of contents.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def _block(*lines: str) -> str:
 
 
 def _fact(label: str, value_html: str | None) -> str:
+    # the spaces keep label and value separate words for the search index
     if not value_html:
         return ""
-    return f"<div><dt>{esc(label)}</dt><dd>{value_html}</dd></div>"
+    return f"<div><dt>{esc(label)}</dt> <dd>{value_html}</dd></div> "
 
 
 def _href(ctx: SiteContext, target_url: str, page_url: str) -> str:
@@ -63,12 +64,14 @@ def _incident_link(ctx: SiteContext, incident_id: str, page_url: str, title: str
     return link(_href(ctx, url, page_url), text, css_class)
 
 
-def _facet_chips(ctx: SiteContext, facet: str, values: Iterable[str], page_url: str) -> str:
+def _facet_chips(ctx: SiteContext, facet: str, values: Iterable[str], page_url: str,
+                 search_filter: bool = False) -> str:
+    """Chips linking to the facet's pages; on an incident's card also search filters."""
     items = []
     for value in values:
         url = ctx.facet_url(facet, value)
         items.append((value, _href(ctx, url, page_url) if url else None))
-    return chips(items, f"ikb-chip ikb-chip-{facet}")
+    return chips(items, f"ikb-chip ikb-chip-{facet}", facet if search_filter else None)
 
 
 # --- incident -------------------------------------------------------------------
@@ -96,7 +99,7 @@ def _durations_html(inc: Incident) -> str:
         shown = esc(value) if value else '<span class="ikb-muted">–</span>'
         items.append(
             f'<li title="{esc(explanation)}"><span class="ikb-durations__label">{esc(label)}'
-            f'</span><span class="ikb-durations__value">{shown}</span></li>'
+            f'</span> <span class="ikb-durations__value">{shown}</span></li> '
         )
     return '<ul class="ikb-durations">' + "".join(items) + "</ul>"
 
@@ -165,24 +168,29 @@ def incident_card(ctx: SiteContext, inc: Incident, page_url: str) -> str:
     d = inc.data
     state = "open" if d.status in OPEN_STATUSES else "done"
     badges = " ".join(x for x in (
-        severity_badge(d.severity),
-        status_badge(d.status),
-        _facet_chips(ctx, "type", [d.type] if d.type else [], page_url),
+        severity_badge(d.severity, "severity"),
+        status_badge(d.status, "status"),
+        _facet_chips(ctx, "type", [d.type] if d.type else [], page_url, search_filter=True),
     ) if x)
     people = esc(d.commander) if d.commander else None
     responders = esc(", ".join(d.responders)) if d.responders else None
     facts = "".join([
         _fact("Impact", _impact_html(inc)),
         _fact("Users affected", _users_html(inc)),
-        _fact("Services", _facet_chips(ctx, "service", d.services or [], page_url)),
-        _fact("Tags", _facet_chips(ctx, "tag", d.tags, page_url)),
+        _fact("Services", _facet_chips(ctx, "service", d.services or [], page_url, True)),
+        _fact("Tags", _facet_chips(ctx, "tag", d.tags, page_url, True)),
         _fact("Detected", _detection_html(inc)),
         _fact("Commander", people),
         _fact("Responders", responders),
     ])
     record = record_facts(ctx, inc)
+    live = ""
+    if state == "open":
+        lead = f", commander {d.commander}" if d.commander else ""
+        live = f'<p class="ikb-live" role="status">Ongoing: {esc(d.status)}{esc(lead)}</p>'
     return _block(
         f'<div class="ikb-card ikb-card--{state} ikb-card-{esc(d.severity or "unknown")}">',
+        live,
         f'<p class="ikb-card__id">{esc(inc.id)}</p>',
         f'<h1 class="ikb-card__title">{inline(inc.title)}</h1>',
         f'<p class="ikb-card__badges">{badges}</p>',
@@ -242,7 +250,8 @@ def action_items_html(inc: Incident, today: dt.date) -> str | None:
         due = esc(item.due.isoformat()) if item.due else '<span class="ikb-muted">–</span>'
         if overdue:
             due += ' <span class="ikb-badge ikb-overdue">overdue</span>'
-        state = f'<span class="ikb-badge ikb-action ikb-action-{esc(item.status)}">{esc(item.status)}</span>'
+        state = (f'<span class="ikb-badge ikb-action ikb-action-{esc(item.status)}">'
+                 f"{esc(item.status)}</span>")
         rows.append(
             f'<tr class="{"ikb-row-overdue" if overdue else ""}"><td>{title}</td>'
             f"<td>{esc(item.owner)}</td><td>{due}</td><td>{state}</td></tr>"
@@ -267,10 +276,12 @@ def _postmortem_html(ctx: SiteContext, inc: Incident, page_url: str) -> str | No
 
 
 def _related_html(ctx: SiteContext, inc: Incident, page_url: str) -> str | None:
-    if not inc.data.related:
+    """The incidents this one lists in `related`, then those that list it."""
+    ids = dict.fromkeys([*inc.data.related, *ctx.related_back.get(inc.id or "", [])])
+    if not ids:
         return None
     items = []
-    for other_id in dict.fromkeys(inc.data.related):
+    for other_id in ids:
         other = ctx.repo.incident_by_id.get(other_id)
         sev = severity_badge(other.data.severity) + " " if other else ""
         items.append(f"<li>{sev}{_incident_link(ctx, other_id, page_url)}</li>")
@@ -318,8 +329,9 @@ def incident_page(ctx: SiteContext, inc: Incident, page_url: str) -> PageSource:
     page.section("Timeline", "ikb-timeline", timeline_html(inc))
     if d.root_cause is not None:
         category = chip(d.root_cause.category, None, "ikb-chip ikb-chip-cause")
+        summary = paragraphs(d.root_cause.summary)
         page.section("Root cause", "ikb-root-cause",
-                     f'<div class="ikb-text"><p>{category}</p>{paragraphs(d.root_cause.summary)}</div>')
+                     f'<div class="ikb-text"><p>{category}</p>{summary}</div>')
     if d.resolution is not None:
         page.section("Resolution", "ikb-resolution",
                      f'<div class="ikb-text">{paragraphs(d.resolution.summary)}</div>')
@@ -400,7 +412,8 @@ def article_page(ctx: SiteContext, article: Article, page_url: str) -> PageSourc
     citing = ctx.backlinks.get(article.path, [])
     if citing:
         items = "".join(
-            f"<li>{severity_badge(i.data.severity)} {_incident_link(ctx, i.id or '', page_url)}</li>"
+            f"<li>{severity_badge(i.data.severity)} "
+            f"{_incident_link(ctx, i.id or '', page_url)}</li>"
             for i in citing
         )
         html = '<ul class="ikb-links">' + items + "</ul>"

@@ -22,6 +22,7 @@ from typing import Any
 
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
@@ -29,7 +30,6 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import nest_paths
 
-from ..errors import IncidentKBError
 from ..repository import Repository, load_repository
 from . import GeneratedPage, layout
 from .config import IncidentKBConfig
@@ -60,9 +60,11 @@ DEFAULT_FEATURES = [
 ]
 DEFAULT_PALETTE = [
     {"media": "(prefers-color-scheme: light)", "scheme": "default", "primary": "indigo",
-     "accent": "indigo", "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
+     "accent": "indigo",
+     "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},
     {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo",
-     "accent": "indigo", "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}},
+     "accent": "indigo",
+     "toggle": {"icon": "material/brightness-4", "name": "Switch to light mode"}},
 ]
 # mkdocs-material's default, fetched from Google Fonts unless a site chooses one.
 MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
@@ -117,7 +119,7 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
         base = Path(os.path.dirname(config.config_file_path or "") or os.getcwd())
         root = (base / self.config.root).resolve() if self.config.root else base.resolve()
         if not root.is_dir():
-            raise IncidentKBError(f"incidentkb: the root {root} is not a directory")
+            raise PluginError(f"incidentkb: the root {root} is not a directory")
         return root
 
     def _resolve_today(self) -> dt.date:
@@ -126,7 +128,7 @@ class IncidentKBPlugin(BasePlugin[IncidentKBConfig]):
         try:
             return dt.date.fromisoformat(str(self.config.today))
         except ValueError:
-            raise IncidentKBError(
+            raise PluginError(
                 f"incidentkb: option today={self.config.today!r} is not a date YYYY-MM-DD"
             ) from None
 

@@ -9,9 +9,10 @@ and result fragments it needs. `partials/search.html` and
 Only the page content is indexed (mkdocs-material's `article.md-content__inner`),
 not the navigation, header or footer that every page repeats. Within it,
 anything marked `data-pagefind-ignore` is skipped, and so are the theme's
-permalink and edit buttons and every mention of another incident (links,
-lists, the incidents table): a query for an incident's id or words should
-find that incident, not every page that links to it.
+permalink and edit buttons, every mention of another incident (links,
+lists, the incidents table: a query for an incident's id or words should
+find that incident, not every page that links to it), and the section titles
+and labels that every incident page repeats.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ EXCLUDE_SELECTORS: tuple[str, ...] = (
     ".ikb-incident-list",
     ".ikb-similar",
     "a.ikb-incident-link",
+    # Labels every incident page repeats ("Root cause", "Services", "Time to
+    # detect"): a query made of them would match all pages, which finds
+    # nothing and is slow (about 2 s instead of 0.1 s at 10,000 incidents).
+    # The user's own headings stay, and with them Pagefind's section results.
+    'h2[id^="ikb-"]',
+    ".ikb-facts dt",
+    ".ikb-durations__label",
 )
 TIMEOUT_SECONDS = 1800
 _COUNT = re.compile(r"Indexed (\d[\d,]*) (pages?|words?|filters?|languages?)")
@@ -93,7 +101,9 @@ def pagefind_command(site_dir: Path, executable: Path, language: str | None = No
 
 
 def _summary(output: str, output_dir: Path) -> IndexSummary:
-    counts = {kind.rstrip("s"): int(value.replace(",", "")) for value, kind in _COUNT.findall(output)}
+    counts = {
+        kind.rstrip("s"): int(value.replace(",", "")) for value, kind in _COUNT.findall(output)
+    }
     return IndexSummary(
         pages=counts.get("page", 0),
         words=counts.get("word", 0),
@@ -150,7 +160,7 @@ def index_site(site_dir: Path, *, language: str | None = None) -> IndexSummary:
             f"Pagefind failed to index {site_dir} (exit code {completed.returncode}):\n"
             f"{_tail(output)}"
         )
-    if not (output_dir / "pagefind.js").is_file() or not (output_dir / "pagefind-entry.json").is_file():
+    if not all((output_dir / name).is_file() for name in ("pagefind.js", "pagefind-entry.json")):
         raise IncidentKBError(
             f"Pagefind ran but wrote no search index to {output_dir}:\n{_tail(output)}"
         )

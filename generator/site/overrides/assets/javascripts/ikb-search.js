@@ -3,7 +3,7 @@
  *
  * Pagefind's index is static and sharded: the first query downloads the
  * Pagefind runtime and only the index chunks and result fragments it needs.
- * Nothing is downloaded until the visitor focuses the search box.
+ * Nothing is downloaded until the visitor points at or focuses the search box.
  *
  * Queries accept field filters like the `incidentkb search` command:
  * `severity:SEV1 service:payments-api pool` (filters come from the
@@ -68,17 +68,25 @@
     return { terms: terms.join(" "), filters: filters };
   }
 
-  /** Map filter values to the index's spelling (`sev1` -> `SEV1`). */
-  function resolveFilters(pf, wanted) {
-    var names = Object.keys(wanted);
+  /**
+   * Map filter values to the index's spelling (`sev1` -> `SEV1`). A field the
+   * site has no filter for stays a search term (`severity:SEV1` -> `SEV1`).
+   */
+  function resolveQuery(pf, query) {
+    var names = Object.keys(query.filters);
     if (!names.length) {
-      return Promise.resolve({});
+      return Promise.resolve({ terms: query.terms, filters: {} });
     }
     return pf.filters().then(function (available) {
       var filters = {};
+      var terms = query.terms ? [query.terms] : [];
       names.forEach(function (name) {
-        var known = Object.keys(available[name] || {});
-        filters[name] = { any: wanted[name].map(function (value) {
+        if (!available[name]) {
+          terms = terms.concat(query.filters[name]);
+          return;
+        }
+        var known = Object.keys(available[name]);
+        filters[name] = { any: query.filters[name].map(function (value) {
           var lower = value.toLowerCase();
           for (var i = 0; i < known.length; i++) {
             if (known[i].toLowerCase() === lower) {
@@ -88,7 +96,7 @@
           return value;
         }) };
       });
-      return filters;
+      return { terms: terms.join(" "), filters: filters };
     });
   }
 
@@ -137,7 +145,9 @@
     var title = (data.meta && data.meta.title) || data.url;
     item.appendChild(resultArticle(data.url, title, data.excerpt, 1));
     (data.sub_results || [])
-      .filter(function (sub) { return sub.url !== data.url && sub.title !== title; })
+      .filter(function (sub) {
+        return sub.title && sub.url !== data.url && sub.title !== title;  // untitled: left out
+      })
       .slice(0, MAX_SUB_RESULTS)
       .forEach(function (sub) {
         item.appendChild(resultArticle(sub.url, sub.title, sub.excerpt, 2));
@@ -189,8 +199,9 @@
     this.container.setAttribute("data-ikb-search-state", "searching");
     loadPagefind()
       .then(function (pf) {
-        return resolveFilters(pf, query.filters).then(function (filters) {
-          return pf.debouncedSearch(query.terms || null, { filters: filters }, DEBOUNCE_MS);
+        return resolveQuery(pf, query).then(function (resolved) {
+          return pf.debouncedSearch(resolved.terms || null, { filters: resolved.filters },
+            DEBOUNCE_MS);
         });
       })
       .then(function (search) {
@@ -292,6 +303,16 @@
     this.input.addEventListener("focus", function () {
       self.setOpen(true);
       loadPagefind();  // fetch the runtime while the visitor types
+    });
+    // Start fetching the runtime as soon as the visitor heads for the search,
+    // so that the first results do not wait for it.
+    var preload = function () { loadPagefind(); };
+    var magnifier = document.querySelector("label.md-header__button[for=__search]");
+    [this.container, magnifier].forEach(function (element) {
+      if (element) {
+        element.addEventListener("pointerenter", preload, { passive: true });
+        element.addEventListener("pointerdown", preload, { passive: true });
+      }
     });
     this.input.addEventListener("input", function () { self.run(); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); });
