@@ -70,7 +70,7 @@ def read_user_config(path: Path | None) -> dict[str, Any]:
         return {}
     try:
         with open(path, "rb") as fd:
-            data = yaml_load(fd, loader=get_yaml_loader())
+            data = yaml_load(fd, loader=_settings_loader())
     except (OSError, yaml.YAMLError, MkDocsException) as exc:
         raise IncidentKBError(f"cannot read {path.name}: {exc}") from None
     if data is None:
@@ -79,6 +79,16 @@ def read_user_config(path: Path | None) -> dict[str, Any]:
         kind = type(data).__name__
         raise IncidentKBError(f"{path.name} must be a mapping of settings, not {kind}")
     return data
+
+
+def _settings_loader() -> Any:
+    """mkdocs' own YAML loader; `!relative` (resolved later by mkdocs) read as None."""
+
+    class Loader(get_yaml_loader()):  # type: ignore[misc]
+        pass
+
+    Loader.add_constructor("!relative", lambda loader, node: None)
+    return Loader
 
 
 def _plugin_names(plugins: Any) -> list[str]:
@@ -184,11 +194,17 @@ def refusal_message(result: ValidationResult) -> str:
 
 def _check_target(root: Path, target: Path, config: MkDocsConfig) -> None:
     """Refuse a site directory whose replacement would delete sources."""
-    protected = [root, root / "incidents", root / "kb", Path(config.docs_dir).resolve()]
-    for place in protected:
+    docs_dir = Path(config.docs_dir).resolve()
+    for place in (root, root / "incidents", root / "kb", docs_dir):
         if target == place or target in place.parents:
             raise IncidentKBError(
                 f"refusing to build into {target}: it would replace {place}; "
+                "choose another --site-dir"
+            )
+    for place in (root / "incidents", root / "kb", docs_dir):
+        if place in target.parents:
+            raise IncidentKBError(
+                f"refusing to build into {target}: it is inside {place}, among the sources; "
                 "choose another --site-dir"
             )
     if target.exists() and not target.is_dir():

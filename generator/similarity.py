@@ -54,6 +54,8 @@ _BLOCK_ROWS = 1024
 # Features per incident used to find candidates, and candidates kept per row.
 _CANDIDATE_FEATURES = 40
 _CANDIDATES_PER_ROW = 30
+# A block of candidate products denser than this is ranked as a dense array.
+_DENSE_SHARE = 0.25
 # A shared failure mode is named in the reasons when it adds this much to the score.
 _MIN_SHOWN_MODE = 0.02
 # Below this many incidents to analyse, a process pool costs more than it saves.
@@ -383,7 +385,7 @@ def _prune_rows(matrix: sp.csr_matrix, per_row: int) -> sp.csr_matrix:
         return matrix
     rows = np.repeat(np.arange(matrix.shape[0]), counts)
     # one float key sorts by row, then by value descending: cheaper than lexsort
-    order = np.argsort(rows * 4.0 - np.clip(matrix.data, 0.0, 2.0))
+    order = np.argsort(rows * 4.0 - matrix.data)
     rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], counts)
     chosen = np.sort(order[rank < per_row])
     pruned = sp.csr_matrix((matrix.data[chosen], matrix.indices[chosen],
@@ -483,18 +485,39 @@ def _candidates(model: _Model, start: int, stop: int, per_row: int) -> tuple[
 
     A product of each incident's strongest features only: sparse, and about
     linear in the number of incidents, since strong features are rare ones.
+    Blocks that come out dense anyway (many near-duplicates) are ranked with
+    `argpartition` on a dense array; sparse ones by one sort of their entries.
     """
     product = (model.candidates[start:stop] @ model.candidates_t).tocsr()
+    n, size = product.shape[1], stop - start
+    if product.nnz > _DENSE_SHARE * size * n:
+        return _candidates_dense(product.toarray(), start, per_row)
     product.setdiag(0.0, k=start)
     product.eliminate_zeros()
     counts = np.diff(product.indptr)
     rows = np.repeat(np.arange(start, stop), counts)
     if counts.max(initial=0) <= per_row:
         return rows, product.indices.astype(np.int64)
-    order = np.argsort(rows * 4.0 - np.clip(product.data, 0.0, 2.0))
+    # one float key sorts by row, then by value descending (values are in [0, 1])
+    order = np.argsort(rows * 4.0 - product.data)
     rank = np.arange(len(order)) - np.repeat(product.indptr[:-1], counts)
     chosen = order[rank < per_row]
     return rows[chosen], product.indices[chosen].astype(np.int64)
+
+
+def _candidates_dense(block: np.ndarray, start: int, per_row: int) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    size, n = block.shape
+    block[np.arange(size), np.arange(start, start + size)] = 0.0
+    k = min(per_row, n - 1)
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cols = np.argpartition(block, n - k, axis=1)[:, n - k:] if k < n - 1 else \
+        np.broadcast_to(np.arange(n), (size, n))
+    found = np.take_along_axis(block, cols, axis=1) > 0
+    rows = np.broadcast_to(np.arange(start, start + size)[:, None], cols.shape)
+    return rows[found].astype(np.int64), cols[found].astype(np.int64)
 
 
 def _score(model: _Model, rows: np.ndarray, cols: np.ndarray) -> _Pairs:

@@ -168,7 +168,8 @@ def test_a_successful_build_replaces_the_old_site_entirely(
     assert _tree(kb / "site") == {"index.html": b"new"}
 
 
-@pytest.mark.parametrize("target", [".", "incidents", "kb", "site_src", ".."])
+@pytest.mark.parametrize("target", [".", "incidents", "kb", "site_src", "..", "incidents/site",
+                                    "site_src/out"])
 def test_refuses_a_site_dir_that_would_replace_sources(kb: Path, target: str) -> None:
     with pytest.raises(IncidentKBError, match="refusing to build"):
         building.build_site(kb, site_dir=kb / target)

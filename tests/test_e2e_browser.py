@@ -354,6 +354,23 @@ def test_keyboard_opens_and_closes_the_search(journey: Journey, base_url: str) -
         assert not page.is_checked("#__search")
         journey.shot("closed")
 
+        page.keyboard.press("s")  # reopens with the query; Enter follows the best result
+        page.keyboard.press("Enter")
+        page.wait_for_url(incident_url(base_url, "INC-2026-0102"))
+        journey.shot("followed")
+
+
+def test_search_says_so_when_its_index_cannot_be_loaded(journey: Journey, base_url: str) -> None:
+    page = journey.page
+    page.route("**/pagefind/**", lambda route: route.abort())
+    page.on("console", lambda message: None)  # the script logs the failure
+    with journey.steps():
+        page.goto(base_url)
+        assert journey.search("zephyrine") == []
+        journey.shot("error")
+        assert page.get_attribute("[data-ikb-search]", "data-ikb-search-state") == "error"
+        assert "unavailable" in (page.text_content("[data-ikb-search-meta]") or "")
+
 
 def test_incidents_table_filters_by_severity(journey: Journey, base_url: str) -> None:
     page = journey.page

@@ -78,7 +78,7 @@ def test_index_site_writes_a_pagefind_bundle_into_the_site(site: Path) -> None:
 
     assert isinstance(summary, IndexSummary)
     assert summary.pages == 3
-    assert summary.output_dir == site / "pagefind"
+    assert summary.output_dir == (site / "pagefind").resolve()
     for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js"):
         assert (site / "pagefind" / name).is_file()
     assert list((site / "pagefind").glob("wasm.*.pagefind"))
@@ -119,6 +119,15 @@ def test_reindexing_removes_files_of_the_previous_index(site: Path) -> None:
 
     assert not stale.exists()
     assert len(fragments(site)) == 3
+
+
+def test_a_pagefind_config_in_the_working_directory_is_not_used(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pagefind.yml").write_text('glob: "nothing/**/*.html"\n')
+    monkeypatch.chdir(tmp_path)
+
+    assert index_site(site).pages == 3
 
 
 def test_a_site_with_no_page_content_is_an_error(tmp_path: Path) -> None:

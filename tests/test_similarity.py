@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from kbfactory import POSTMORTEM_BODY, incident, incident_path, make_kb, postmortem, write_doc
 
+from generator import similarity
 from generator.concepts import FAILURE_MODES, TRIGGERS, concepts_of
 from generator.repository import load_repository
 from generator.similarity import WEIGHTS, SimilarityIndex, similar_all, similar_to
@@ -136,6 +137,15 @@ def test_every_incident_has_an_entry_and_never_itself(kb: Path) -> None:
     assert sorted(result) == ["INC-2026-0001", "INC-2026-0002", "INC-2026-0003",
                               "INC-2026-0004"]
     assert all(key not in {n.id for n in found} for key, found in result.items())
+
+
+@pytest.mark.parametrize("dense_share", [0.0, 2.0])
+def test_dense_and_sparse_candidate_blocks_agree(kb: Path, dense_share: float,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = load_repository(kb)
+    expected = similar_all(repo, 5, use_cache=False, weights=_everything())
+    monkeypatch.setattr(similarity, "_DENSE_SHARE", dense_share)
+    assert similar_all(repo, 5, use_cache=False, weights=_everything()) == expected
 
 
 def test_an_unknown_id_raises_key_error(kb: Path) -> None:

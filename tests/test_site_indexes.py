@@ -155,3 +155,33 @@ def test_an_empty_knowledge_base_still_has_every_index_page(tmp_path: Path) -> N
     assert '<table id="ikb-incidents"' in _md(table_page(ctx))
     assert "No incidents yet." in _md(facet_index_page(ctx, "tag", "By tag"))
     assert "No articles yet." in _md(kb_index_page(ctx))
+
+
+def _dated(i: int, year: int, month: int) -> dict[str, object]:
+    day = f"{year}-{month:02d}-01T"
+    return incident(id=f"INC-{year}-{i:04d}", detected_at=day + "10:00:00Z", started_at=None,
+                    acknowledged_at=None, mitigated_at=day + "11:00:00Z",
+                    resolved_at=day + "12:00:00Z", communications=[],
+                    resolution={"summary": "Fixed", "steps": []}, action_items=[])
+
+
+def test_long_facet_pages_are_split_by_year_and_year_pages_by_month(tmp_path: Path) -> None:
+    many = [_dated(i, 2020 + i % 3, 1 + i % 2) for i in range(35)]
+    ctx = build_context(load_repository(make_kb(tmp_path / "kb", incidents=many)), TODAY)
+    page = _md(facet_value_page(ctx, "service", "postgres"))
+    assert [line for line in page.splitlines() if line.startswith("## ")] == [
+        "## 2022 (11) { #ikb-2022 }", "## 2021 (12) { #ikb-2021 }", "## 2020 (12) { #ikb-2020 }"]
+    year = _md(facet_value_page(ctx, "year", "2020"))
+    assert [line for line in year.splitlines() if line.startswith("## ")] == [
+        "## 2020-02 (6) { #ikb-2020-02 }", "## 2020-01 (6) { #ikb-2020-01 }"]
+
+
+def test_a_short_facet_page_is_one_list(tmp_path: Path) -> None:
+    page = _md(facet_value_page(_ctx(tmp_path), "year", "2026"))
+    assert "\n## " not in page and page.count("ikb-incident-list") == 1
+
+
+def test_open_now_tile_opens_the_table_filtered_on_open_incidents(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path)
+    assert 'href="incidents/?status=open"' in _md(home_page(ctx, "KB"))
+    assert '<option value="open">Open (not resolved yet)</option>' in _md(table_page(ctx))

@@ -131,8 +131,18 @@ def test_a_hand_written_home_page_wins_over_the_generated_one(kb: Path) -> None:
 
 def test_a_nav_in_mkdocs_yml_is_kept_and_our_sections_appended(kb: Path) -> None:
     (kb / "site_src" / "about.md").write_text("# About\n")
-    config, _ = _files_after_on_files(kb, "nav:\n  - About: about.md\n  - Table: incidents/index.md\n")
+    nav = "nav:\n  - About: about.md\n  - Table: incidents/index.md\n"
+    config, _ = _files_after_on_files(kb, nav)
     titles = [next(iter(entry)) for entry in config.nav]
     assert titles[:2] == ["About", "Table"]
     assert "Incidents" not in titles  # already listed by the user, under their title
     assert "Browse" in titles and "Knowledge base" in titles
+
+
+def test_mkdocs_yaml_tags_are_understood(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IKB_SITE_NAME", "From env")
+    (kb / "mkdocs.yml").write_text(
+        "site_name: !ENV IKB_SITE_NAME\ntheme:\n  name: material\ndocs_dir: site_src\n"
+        "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: !relative $config_dir\n")
+    config, _ = _configured(kb)
+    assert config.site_name == "From env"

@@ -20,8 +20,8 @@ from ._options import root_option
 def command(dev_addr: str | None, open_browser: bool, root: Path) -> None:
     """Serve the site locally, rebuilding when a document changes.
 
-    Documents with errors are reported and left out of the site until they
-    are fixed; the server keeps running.
+    Documents with errors are reported and the server keeps running: pages
+    are built from what can be read (a record without a valid id has none).
 
     \b
     Examples:

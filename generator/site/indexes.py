@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urlencode
+import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from ..documents import Incident
 from ..schema import SEVERITIES, STATUSES, TYPES
@@ -23,6 +24,8 @@ from .theme import OPEN_STATUSES
 
 HOME_LATEST = 10
 HOME_OVERDUE = 15
+# Facet pages with more incidents than this list them by year.
+GROUP_ABOVE = 30
 FACET_NOUNS = {"year": "year", "severity": "severity", "service": "service",
                "type": "type", "tag": "tag"}
 
@@ -62,7 +65,7 @@ def overdue_items(ctx: SiteContext) -> list[tuple[Incident, Any]]:
 
 
 def headline_numbers(ctx: SiteContext) -> list[tuple[str, int, str | None]]:
-    """(label, value, link target src_uri) for the home page's tiles."""
+    """(label, value, link target: src_uri and optional ?query) for the home page's tiles."""
     year = str(ctx.today.year)
     this_year = ctx.members.get("year", {}).get(year, [])
     open_items = sum(
@@ -72,7 +75,8 @@ def headline_numbers(ctx: SiteContext) -> list[tuple[str, int, str | None]]:
     slug = ctx.facet_slugs.get("year", {}).get(year)
     return [
         ("Incidents", len(ctx.incidents), layout.TABLE),
-        ("Open now", sum(1 for i in ctx.incidents if i.data.status in OPEN_STATUSES), None),
+        ("Open now", sum(1 for i in ctx.incidents if i.data.status in OPEN_STATUSES),
+         layout.TABLE + "?status=open"),
         (f"In {year}", len(this_year), layout.facet_value_uri("year", slug) if slug else None),
         (f"SEV1/SEV2 in {year}",
          sum(1 for i in this_year if i.data.severity in ("SEV1", "SEV2")), None),
@@ -87,7 +91,8 @@ def _tiles(ctx: SiteContext, page_url: str) -> str:
         inner = (f'<span class="ikb-tile__value">{value:,}</span>'
                  f'<span class="ikb-tile__label">{esc(label)}</span>')
         if target:
-            href = layout.relative(ctx.url(target), page_url)
+            path, _, query = target.partition("?")
+            href = layout.relative(ctx.url(path), page_url) + (f"?{query}" if query else "")
             tiles.append(f'<a class="ikb-tile" href="{esc(href)}">{inner}</a>')
         else:
             tiles.append(f'<div class="ikb-tile">{inner}</div>')
@@ -172,10 +177,11 @@ def incidents_json(ctx: SiteContext) -> str:
     return json.dumps({"incidents": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _select(name: str, label: str, values: Iterable[str]) -> str:
-    options = ['<option value="">All</option>'] + [
-        f'<option value="{esc(v)}">{esc(v)}</option>' for v in values
-    ]
+def _select(name: str, label: str, values: Iterable[str],
+            extra: Iterable[tuple[str, str]] = ()) -> str:
+    """A filter control: "All", any extra (value, label) choices, then the values."""
+    choices = [("", "All"), *extra, *((v, v) for v in values)]
+    options = [f'<option value="{esc(v)}">{esc(text)}</option>' for v, text in choices]
     return (
         f'<label class="ikb-filter"><span>{esc(label)}</span>'
         f'<select id="ikb-filter-{name}" data-filter="{name}">{"".join(options)}</select></label>'
@@ -196,7 +202,7 @@ def table_page(ctx: SiteContext) -> PageSource:
     statuses = _present((i.data.status or "" for i in ctx.incidents if i.data.status), STATUSES)
     filters = "".join([
         _select("severity", "Severity", _present(members.get("severity", {}), SEVERITIES)),
-        _select("status", "Status", statuses),
+        _select("status", "Status", statuses, extra=[("open", "Open (not resolved yet)")]),
         _select("service", "Service", sorted(members.get("service", {}))),
         _select("type", "Type", _present(members.get("type", {}), TYPES)),
         _select("tag", "Tag", sorted(members.get("tag", {}))),
@@ -270,8 +276,28 @@ def facet_value_page(ctx: SiteContext, facet: str, value: str) -> PageSource:
     table = layout.relative(ctx.url(layout.TABLE), page_url) + table_query(facet, value)
     intro = (f'<p class="ikb-muted">{esc(plural(len(incidents), "incident"))} · {counts} · '
              f'{link(up, f"all by {noun}")} · {link(table, "filter and sort in the table")}</p>')
-    page = PageSource(f"{value}: incidents").html(f"<h1>{heading}{esc(value)}</h1>")
-    return page.html(intro).html(incident_list(ctx, incidents, page_url))
+    page = PageSource(f"{value}: incidents").html(f"<h1>{heading}{esc(value)}</h1>").html(intro)
+    groups = _groups(facet, incidents)
+    if len(groups) == 1:
+        return page.html(incident_list(ctx, incidents, page_url))
+    for label, members in groups:
+        anchor = "ikb-" + re.sub(r"[^a-z0-9-]", "", label.lower())
+        title = f"{label} ({len(members)})"
+        page.section(esc(title), anchor, incident_list(ctx, members, page_url))
+    return page
+
+
+def _groups(facet: str, incidents: list[Incident]) -> list[tuple[str, list[Incident]]]:
+    """Long lists in sections: a year's incidents by month, others by year when many."""
+    if facet != "year" and len(incidents) <= GROUP_ABOVE:
+        return [("", incidents)]
+    fmt = "%Y-%m" if facet == "year" else "%Y"
+    groups: dict[str, list[Incident]] = {}
+    for inc in incidents:  # newest first, so groups are too
+        d = inc.data.detected_at
+        key = d.astimezone(dt.timezone.utc).strftime(fmt) if d else "undated"
+        groups.setdefault(key, []).append(inc)
+    return list(groups.items())
 
 
 def table_query(facet: str, value: str) -> str:

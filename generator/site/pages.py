@@ -18,6 +18,7 @@ from .context import SiteContext
 from .markup import (
     chip,
     chips,
+    css_token,
     esc,
     format_duration,
     inline,
@@ -189,7 +190,7 @@ def incident_card(ctx: SiteContext, inc: Incident, page_url: str) -> str:
         lead = f", commander {d.commander}" if d.commander else ""
         live = f'<p class="ikb-live" role="status">Ongoing: {esc(d.status)}{esc(lead)}</p>'
     return _block(
-        f'<div class="ikb-card ikb-card--{state} ikb-card-{esc(d.severity or "unknown")}">',
+        f'<div class="ikb-card ikb-card--{state} ikb-card-{css_token(d.severity)}">',
         live,
         f'<p class="ikb-card__id">{esc(inc.id)}</p>',
         f'<h1 class="ikb-card__title">{inline(inc.title)}</h1>',

@@ -14,6 +14,8 @@
     detected: 1, investigating: 2, mitigated: 3, resolved: 4,
     verified: 5, reviewed: 6, closed: 7
   };
+  // "open" in the status filter: still being worked on (theme.py OPEN_STATUSES)
+  var OPEN_STATUSES = { detected: true, investigating: true, mitigated: true };
   var FILTERS = ["severity", "status", "service", "type", "tag", "from", "to"];
   var cache = {};
 
@@ -72,7 +74,9 @@
 
   function matches(inc, state) {
     if (state.severity && inc.severity !== state.severity) { return false; }
-    if (state.status && inc.status !== state.status) { return false; }
+    if (state.status === "open") {
+      if (!OPEN_STATUSES[inc.status]) { return false; }
+    } else if (state.status && inc.status !== state.status) { return false; }
     if (state.type && inc.type !== state.type) { return false; }
     if (state.service && (inc.services || []).indexOf(state.service) < 0) { return false; }
     if (state.tag && (inc.tags || []).indexOf(state.tag) < 0) { return false; }
