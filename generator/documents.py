@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Union
 
-from .loading import KeyPath
+from .loading import KeyPath, line_of
 from .schema import ArticleModel, IncidentModel, PostmortemModel
 
 
@@ -30,13 +30,8 @@ class Document:
     invalid_keys: frozenset[str] = field(default_factory=frozenset)
 
     def line_of(self, *keys: Any) -> int:
-        path = tuple(keys)
-        while path:
-            line = self.lines.get(path)
-            if line is not None:
-                return line
-            path = path[:-1]
-        return 1
+        """Line of a key path, or of its nearest ancestor that has one."""
+        return line_of(self.lines, keys)
 
     @property
     def stem(self) -> str:

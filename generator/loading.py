@@ -84,14 +84,18 @@ class ParsedFile:
     may_hold_todo: bool = True
 
     def line_of(self, *keys: Any) -> int:
-        """Line of a key path, or of its nearest ancestor that has one."""
-        path = tuple(keys)
-        while path:
-            line = self.lines.get(path)
-            if line is not None:
-                return line
-            path = path[:-1]
-        return 1
+        return line_of(self.lines, keys)
+
+
+def line_of(lines: dict[KeyPath, int], keys: KeyPath) -> int:
+    """Line of a key path, or of its nearest ancestor that has one (1: the file)."""
+    path = tuple(keys)
+    while path:
+        line = lines.get(path)
+        if line is not None:
+            return line
+        path = path[:-1]
+    return 1
 
 
 def content_hash(raw: bytes) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,6 +74,28 @@ class Repository:
     @property
     def file_count(self) -> int:
         return len(self.paths)
+
+
+def path_scope(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
+    """Root-relative prefixes that PATHS (files or folders) name; () for everything."""
+    prefixes: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            rel = Path(raw).as_posix().strip("/")
+        if rel in ("", "."):
+            return ()
+        prefixes.append(rel.rstrip("/"))
+    return tuple(prefixes)
+
+
+def in_scope(path: str, scope: tuple[str, ...]) -> bool:
+    """Whether a root-relative path falls under the scope (a prefix test, so a
+    finding about a file that no longer exists still belongs to its folder)."""
+    return not scope or any(path == s or path.startswith(s + "/") for s in scope)
 
 
 def discover(root: Path) -> list[str]:

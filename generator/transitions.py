@@ -33,7 +33,7 @@ from .facts import FactIndex
 from .findings import Finding, error
 from .gitutil import GitError, GitMissing, Worktree, decode_path, find_worktree, run_git, split_nul
 from .loading import parse_bytes
-from .repository import AREAS, Repository
+from .repository import AREAS, Repository, in_scope, path_scope
 from .schema import Reopening, status_rank
 
 _REGULAR_FILE_MODES = (b"100644", b"100755")
@@ -84,7 +84,7 @@ def check_transitions_from_facts(
 
 def _check(current: _Current, base: str, paths: Sequence[str]) -> list[Finding]:
     resolved = resolve_base(current.root, base)
-    changes = changed_documents(current.root, resolved, _scope(current.root, paths))
+    changes = changed_documents(current.root, resolved, path_scope(current.root, paths))
     blobs = read_blobs(current.root, [c.old_blob for c in changes])
     findings: list[Finding] = []
     for change in changes:
@@ -233,26 +233,6 @@ def fetch_command(base: str, remotes: Sequence[str], shallow: bool = True) -> st
             f"(then use --base {remote}/{name})")
 
 
-def _scope(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
-    """Root-relative prefixes that PATHS name; () for everything."""
-    prefixes: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
-        try:
-            rel = absolute.relative_to(root).as_posix()
-        except ValueError:
-            rel = Path(raw).as_posix().strip("/")
-        if rel in ("", "."):
-            return ()
-        prefixes.append(rel)
-    return tuple(prefixes)
-
-
-def _in_scope(path: str, scope: tuple[str, ...]) -> bool:
-    return not scope or any(path == s or path.startswith(s.rstrip("/") + "/") for s in scope)
-
-
 def changed_documents(root: Path, base: Base, scope: tuple[str, ...] = ()) -> list[Change]:
     """Markdown documents under incidents/ and kb/ whose content differs from the base."""
     out = run_git(root, ["diff", "--raw", "-z", "-M", "--no-abbrev", "--relative",
@@ -276,7 +256,7 @@ def changed_documents(root: Path, base: Base, scope: tuple[str, ...] = ()) -> li
         new_path = None if status == "D" else names[-1]
         if not old_path.endswith(".md"):
             continue
-        if not (_in_scope(old_path, scope) or (new_path and _in_scope(new_path, scope))):
+        if not (in_scope(old_path, scope) or (new_path and in_scope(new_path, scope))):
             continue
         changes.append(Change(status, old_path, new_path, old_blob.decode("ascii")))
     return changes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +22,10 @@ from .repository import (
     check_bytes,
     discover,
     gc_paused,
+    in_scope,
     load_repository,
     map_files,
+    path_scope,
     read_files,
     unreadable,
 )
@@ -145,26 +147,6 @@ def _save_shards(cache: Cache, fingerprint: str, old: list[dict[str, tuple[str, 
             cache.save(f"{_CACHE_NAME}-{i:02d}", (fingerprint, new[i]))
 
 
-def path_selector(root: Path, paths: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a root-relative path falls under PATHS (files or folders).
-
-    A prefix test rather than a lookup, so a finding about a file that no longer
-    exists (a deleted incident under --base) is still reported for its folder.
-    """
-    prefixes: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        absolute = (p if p.is_absolute() else Path.cwd() / p).resolve()
-        try:
-            rel = absolute.relative_to(root).as_posix()
-        except ValueError:
-            rel = Path(raw).as_posix().strip("/")
-        if rel in (".", ""):
-            return lambda _path: True
-        prefixes.append(rel.rstrip("/"))
-    return lambda path: any(path == p or path.startswith(p + "/") for p in prefixes)
-
-
 def validate(
     root: Path | str,
     paths: Sequence[str] = (),
@@ -186,8 +168,8 @@ def validate(
 
         findings.extend(check_transitions_from_facts(root, FactIndex(facts), base, paths=paths))
     if paths:
-        selected = path_selector(root, paths)
-        findings = [f for f in findings if selected(f.path)]
-        result.files = sum(1 for path in results if selected(path))
+        scope = path_scope(root, paths)
+        findings = [f for f in findings if in_scope(f.path, scope)]
+        result.files = sum(1 for path in results if in_scope(path, scope))
     result.findings = sort_findings(findings)
     return result

@@ -312,3 +312,21 @@ def test_a_malformed_query_exits_2_with_the_reason(kb: Path) -> None:
     code, _, err = _run(kb, "severity:SEV9")
     assert code == 2
     assert "SEV9" in err and "Traceback" not in err
+
+
+def test_a_locked_index_is_answered_from_memory(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.search as search_module
+    from whoosh import index as whoosh_index
+
+    SearchIndex(load_repository(kb))
+    monkeypatch.setattr(search_module, "_WRITE_TIMEOUT", 0.05)
+    held = whoosh_index.open_dir(str(kb / ".incidentkb-cache" / "search")).writer()
+    try:
+        new = incident(id="INC-2026-0009", title="Quokka service crashed")
+        write_doc(kb, incident_path(new), new)
+        index = SearchIndex(load_repository(kb))
+        assert [h.id for h in index.search("quokka")] == ["INC-2026-0009"]
+    finally:
+        held.cancel()
+    index = SearchIndex(load_repository(kb))  # once the lock is gone, the disk catches up
+    assert (index.stats.added, index.stats.rebuilt) == (1, False)
