@@ -151,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         "engine_without_lexicon": ablated,
         "baseline": {**base, "method": "TfidfVectorizer() cosine over title + body, no threshold"},
     }
-    if args.sweep:
-        report["sweep"] = sweep(repo, labels, args.k)
+    swept = sweep(repo, labels, args.k) if args.sweep else []
+    if swept:
+        report["sweep"] = swept
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine time: {engine_seconds:.2f} s for {report['incidents']} incidents")
     if args.sweep:
         print("\nthreshold sweep (threshold: precision, empty slots, precision of shown links):")
-        for row in report["sweep"]:  # type: ignore[union-attr]
+        for row in swept:
             print(f"  {row['threshold']:<5} {row['precision']!s:>8} {row['empty_slots']!s:>5}"
                   f" {row['link_precision']!s:>8}")
     print(f"\nwritten: {args.out}")

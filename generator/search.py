@@ -37,6 +37,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Hit
+from whoosh.util.filelock import FileLock
 
 from .cache import Cache
 from .documents import AnyDocument, Article, Incident, Postmortem
@@ -250,21 +251,49 @@ def _fields(repo: Repository, doc: AnyDocument) -> dict[str, Any]:
 # --- the index on disk ------------------------------------------------------
 
 
+def _file_hash(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
 def _files_digest(directory: Path) -> dict[str, str]:
-    """Hash of every file of the index folder (lock files aside)."""
+    """Hash of every file of the index folder (a writer's lock and scratch aside)."""
     out: dict[str, str] = {}
     for path in sorted(directory.iterdir()):
-        if "LOCK" in path.name:
+        if "LOCK" in path.name or path.name.endswith(".tmp"):
             continue
         if path.is_symlink() or not path.is_file():
             out[path.name] = "not-a-file"
             continue
-        out[path.name] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        out[path.name] = _file_hash(path)
     return out
 
 
+def _matches(directory: Path, recorded: Any) -> bool:
+    """Whether the folder holds exactly the files we wrote.
+
+    whoosh opens the newest table of contents (`*.toc`) and the segment files
+    it names, and ignores other files (a cancelled writer's leftovers), so:
+    every recorded file must be unchanged, and no other `.toc` may exist.
+    """
+    if not isinstance(recorded, dict) or not recorded:
+        return False
+    for name, digest in recorded.items():
+        path = directory / name
+        if path.is_symlink() or not path.is_file() or _file_hash(path) != digest:
+            return False
+    return all(p.name in recorded for p in directory.glob("*.toc"))
+
+
 def _wipe(directory: Path) -> None:
-    """Remove the index folder whatever it holds (a symlink is unlinked, not followed)."""
+    """Remove the index folder whatever it holds (a symlink is unlinked, not
+    followed); LockError while another incidentkb is writing into it."""
+    lock_file = directory / "MAIN_WRITELOCK"
+    if directory.is_dir() and not directory.is_symlink() and lock_file.is_file() \
+            and not lock_file.is_symlink():
+        lock = FileLock(str(lock_file))
+        if not lock.acquire(blocking=False):
+            raise LockError("the search index is being written by another process")
+        lock.release()
     if directory.is_symlink() or directory.is_file():
         directory.unlink()
     elif directory.exists():
@@ -321,7 +350,7 @@ class SearchIndex:
         if directory.is_symlink() or not directory.is_dir():
             return None
         try:
-            if _files_digest(directory) != manifest.get("files"):
+            if not _matches(directory, manifest.get("files")):
                 return None
         except OSError:
             return None

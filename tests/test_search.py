@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kbfactory import article, incident, incident_path, make_kb, postmortem, write_doc
+from whoosh import index as whoosh_index
 
+import generator.search as search_module
 from generator.cli import cli
 from generator.repository import load_repository
 from generator.search import QueryError, SearchIndex, parse_query, search
@@ -249,6 +251,15 @@ def test_a_tampered_index_is_rebuilt_not_opened(kb: Path) -> None:
     assert index.search("pgbouncer")
 
 
+def test_a_newer_planted_table_of_contents_is_not_opened(kb: Path) -> None:
+    SearchIndex(load_repository(kb))
+    folder = kb / ".incidentkb-cache" / "search"
+    (folder / "_MAIN_99.toc").write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
+    index = SearchIndex(load_repository(kb))
+    assert index.stats.rebuilt
+    assert not (folder / "_MAIN_99.toc").exists()
+
+
 def test_a_planted_index_without_our_manifest_is_rebuilt(kb: Path, tmp_path: Path) -> None:
     folder = kb / ".incidentkb-cache" / "search"
     folder.mkdir(parents=True)
@@ -314,10 +325,8 @@ def test_a_malformed_query_exits_2_with_the_reason(kb: Path) -> None:
     assert "SEV9" in err and "Traceback" not in err
 
 
-def test_a_locked_index_is_answered_from_memory(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.search as search_module
-    from whoosh import index as whoosh_index
-
+def test_a_locked_index_is_answered_from_memory(kb: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     SearchIndex(load_repository(kb))
     monkeypatch.setattr(search_module, "_WRITE_TIMEOUT", 0.05)
     held = whoosh_index.open_dir(str(kb / ".incidentkb-cache" / "search")).writer()
