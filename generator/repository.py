@@ -23,8 +23,12 @@ from .loading import parse_bytes
 
 AREAS = ("incidents", "kb")
 T = TypeVar("T")
-# Below this many files to parse, a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 2000
+# Below this many files to validate, a process pool costs more than it saves
+# (bench/run.py, "jobs" rows, on 2 cores: x0.93 at 2,600 files, x1.03 at 6,300,
+# x1.28 at 12,800). Whole documents are another matter: sending them back from
+# the workers costs ~40% more CPU than the parsing saves (x0.7 at 2,600 and
+# 6,300 files), so `load_repository` uses a pool only when given `jobs`.
+PARALLEL_THRESHOLD = 5000
 
 
 @dataclass
@@ -175,7 +179,10 @@ def _check_pair(item: tuple[str, bytes]) -> tuple[AnyDocument | None, list[Findi
 
 
 def load_repository(root: Path | str, *, jobs: int | None = None) -> Repository:
-    """Read and check every document of a root. Never raises for a document's content."""
+    """Read and check every document of a root. Never raises for a document's content.
+
+    In one process unless `jobs` asks for more (see PARALLEL_THRESHOLD).
+    """
     root = Path(root).resolve()
     repo = Repository(root=root)
     items: list[tuple[str, bytes]] = []
@@ -185,7 +192,8 @@ def load_repository(root: Path | str, *, jobs: int | None = None) -> Repository:
             repo.file_findings[rel] = [unreadable(rel, why)]
         else:
             items.append((rel, raw))
-    for (rel, _raw), (doc, findings) in zip(items, map_files(_check_pair, items, jobs)):
+    checked = map_files(_check_pair, items, jobs if jobs is not None else 1)
+    for (rel, _raw), (doc, findings) in zip(items, checked):
         repo.file_findings[rel] = findings
         if isinstance(doc, Incident):
             repo.incidents.append(doc)

@@ -190,7 +190,9 @@ def incident_card(ctx: SiteContext, inc: Incident, page_url: str) -> str:
         lead = f", commander {d.commander}" if d.commander else ""
         live = f'<p class="ikb-live" role="status">Ongoing: {esc(d.status)}{esc(lead)}</p>'
     return _block(
-        f'<div class="ikb-card ikb-card--{state} ikb-card-{css_token(d.severity)}">',
+        # the search result's title carries the id, which the heading does not
+        f'<div class="ikb-card ikb-card--{state} ikb-card-{css_token(d.severity)}" '
+        f'data-pagefind-meta="title:{esc(f"{inc.id}: {inc.title}")}">',
         live,
         f'<p class="ikb-card__id">{esc(inc.id)}</p>',
         f'<h1 class="ikb-card__title">{inline(inc.title)}</h1>',
