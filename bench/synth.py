@@ -195,8 +195,9 @@ COMMON_WORDS = (
 ).split()
 DETECTION = [("alert", 50), ("monitoring", 15), ("user-report", 15),
              ("internal-report", 10), ("automated-test", 5), ("other", 5)]
-STATUS_WEIGHTS = [("detected", 3), ("investigating", 4), ("mitigated", 5), ("resolved", 23),
-                  ("verified", 18), ("reviewed", 20), ("closed", 27)]
+# open incidents are few and recent (see _detected_at); most are done with
+STATUS_WEIGHTS = [("detected", 0.6), ("investigating", 0.8), ("mitigated", 1.6), ("resolved", 25),
+                  ("verified", 20), ("reviewed", 22), ("closed", 30)]
 SEVERITY_WEIGHTS = [("SEV1", 5), ("SEV2", 20), ("SEV3", 45), ("SEV4", 30)]
 STATUSES = [s for s, _ in STATUS_WEIGHTS]
 
@@ -313,7 +314,7 @@ class Incident:
     fill: dict[str, Any] = field(default_factory=dict)
 
 
-def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
+def _weighted(rng: random.Random, table: list[tuple[str, float]]) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
@@ -381,7 +382,7 @@ class Generator:
     def _detected_at(self, status: str) -> dt.datetime:
         rng = self.rng
         if STATUSES.index(status) < STATUSES.index("resolved"):  # open: recent
-            days = rng.uniform(2, 120)
+            days = rng.uniform(2, 45)
         else:
             days = rng.uniform(8, 365 * YEARS - 1)
         moment = self.anchor - dt.timedelta(days=days)
@@ -544,6 +545,8 @@ class Generator:
             due = (after + dt.timedelta(days=rng.randint(7, 90))).date()
             if inc.status == "closed":
                 status = "done" if rng.random() < 0.9 else "wontfix"
+            elif due < self.today - dt.timedelta(days=60):  # old items: mostly done by now
+                status = rng.choice(["done"] * 8 + ["wontfix", "open", "in-progress"])
             else:
                 status = rng.choice(["open", "in-progress", "done", "done"])
             item = {"title": self._say(template, fill).replace("`", ""),

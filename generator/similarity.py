@@ -49,8 +49,9 @@ _RESULT_CACHE = "similarity-result"
 # Results are computed (and cached) for at least this many neighbours, so
 # `similar ID` after a build reuses the build's work.
 _MIN_COMPUTED = 5
-# Rows per block of candidate products.
-_BLOCK_ROWS = 1024
+# A block of candidate products holds at most this many cells when dense.
+_BLOCK_CELLS = 1 << 23
+_MIN_BLOCK_ROWS = 32
 # Features per incident used to find candidates, and candidates kept per row.
 _CANDIDATE_FEATURES = 40
 _CANDIDATES_PER_ROW = 30
@@ -213,15 +214,16 @@ def _text_fields(inc: Incident, postmortem_body: str) -> list[str]:
     ]
 
 
-_Analysis = tuple[list[str], np.ndarray, tuple[tuple[str, float], ...]]
+_Analysis = tuple[str, np.ndarray, tuple[tuple[str, float], ...]]
 
 
 def _analyse_text(args: tuple[list[str], tuple[float, ...]]) -> _Analysis:
-    """(distinct terms, their weights, failure modes) of an incident's texts."""
+    """(distinct terms newline-joined, their weights, failure modes) of an
+    incident's texts. One string, not a list: it crosses processes cheaply."""
     texts, weights = args
     counts = weighted_counts(zip(texts, weights))
     concepts = tuple(sorted(concepts_of(counts).items()))
-    return list(counts), np.array(list(counts.values()), dtype=np.float32), concepts
+    return "\n".join(counts), np.array(list(counts.values()), dtype=np.float32), concepts
 
 
 def _structure(inc: Incident) -> dict[str, Any]:
@@ -283,7 +285,8 @@ def _collect(repo: Repository, cache: Cache | None, w: Weights) -> _Corpus:
             todo.append(len(found) - 1)
             jobs.append((_text_fields(inc, pm.body if pm else ""), w.fields()))
     for i, (terms, weights, concepts) in zip(todo, _analyse_many(jobs)):
-        found[i] = Features(ids=vocabulary.ids(terms), weights=weights, concepts=concepts,
+        found[i] = Features(ids=vocabulary.ids(terms.split("\n") if terms else []),
+                            weights=weights, concepts=concepts,
                             **_structure(incidents[i]))
     features = [f for f in found if f is not None]
     if cache is not None and (todo or len(cached) != len(incidents)):
@@ -688,8 +691,9 @@ class SimilarityIndex:
     def all_raw(self, k: int) -> dict[int, list[_Raw]]:
         n = len(self.corpus.incidents)
         out: dict[int, list[_Raw]] = {}
-        for start in range(0, n, _BLOCK_ROWS):
-            out.update(self.raw(start, min(start + _BLOCK_ROWS, n), k))
+        step = max(_MIN_BLOCK_ROWS, min(1024, _BLOCK_CELLS // max(n, 1)))
+        for start in range(0, n, step):
+            out.update(self.raw(start, min(start + step, n), k))
         return out
 
     def neighbours(self, raw: list[_Raw], limit: int) -> list[Neighbour]:

@@ -148,6 +148,14 @@ def test_dense_and_sparse_candidate_blocks_agree(kb: Path, dense_share: float,
     assert similar_all(repo, 5, use_cache=False, weights=_everything()) == expected
 
 
+def test_row_blocks_do_not_change_the_result(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = load_repository(kb)
+    expected = similar_all(repo, 5, use_cache=False, weights=_everything())
+    monkeypatch.setattr(similarity, "_MIN_BLOCK_ROWS", 1)
+    monkeypatch.setattr(similarity, "_BLOCK_CELLS", 1)
+    assert similar_all(repo, 5, use_cache=False, weights=_everything()) == expected
+
+
 def test_an_unknown_id_raises_key_error(kb: Path) -> None:
     with pytest.raises(KeyError):
         similar_to(load_repository(kb), "INC-2099-0001", use_cache=False)
