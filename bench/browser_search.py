@@ -92,7 +92,11 @@ def measure(site: Path, queries: list[str]) -> dict[str, Any]:
                 responses: list[Any] = []
                 page.goto(base, wait_until="networkidle")
                 page_bytes = _body_bytes(page, base)
-                page.on("response", lambda r: responses.append(r))
+
+                def keep(response: Any, into: list[Any] = responses) -> None:
+                    into.append(response)
+
+                page.on("response", keep)
                 page.locator(SEARCH_BOX).click()  # focus: the script starts loading Pagefind
                 ms, shown, state = _search(page, query)
                 page.wait_for_load_state("networkidle")
@@ -117,7 +121,8 @@ def measure(site: Path, queries: list[str]) -> dict[str, Any]:
                     "first_search_files": len(first),
                     "by_kind": _by_kind(first),
                     "after_preload_ms": round(preloaded_ms, 1),
-                    "second_search_ms": round(warm_ms, 1), "second_search_bytes": sum(warm.values()),
+                    "second_search_ms": round(warm_ms, 1),
+                    "second_search_bytes": sum(warm.values()),
                     "home_page_bytes": page_bytes,
                 })
                 context.close()
@@ -177,7 +182,8 @@ def estimate(site: Path, fragments: int = 10) -> dict[str, Any]:
     wasm = sorted(pf.glob("wasm.*.pagefind")) or sorted(pf.glob("*.pagefind"))
     total += max((w.stat().st_size for w in wasm), default=0)
     chunks = [p.stat().st_size for p in (pf / "index").glob("*")] if (pf / "index").is_dir() else []
-    frags = [p.stat().st_size for p in (pf / "fragment").glob("*")] if (pf / "fragment").is_dir() else []
+    frags = ([p.stat().st_size for p in (pf / "fragment").glob("*")]
+             if (pf / "fragment").is_dir() else [])
     total += max(chunks, default=0)
     total += int(sum(frags) / len(frags) * fragments) if frags else 0
     return {"method": "estimate from files", "first_search_bytes": total,

@@ -227,22 +227,34 @@ TIMELINE_EVENTS = [
     "incident downgraded and the channel set to monitoring",
 ]
 DIAGNOSIS_SENTENCES = [
-    "The first signal was {metric} on {service}, which rose from {small} to {number} in a few minutes.",
+    "The first signal was {metric} on {service}, which rose from {small} to {number} "
+    "in a few minutes.",
     "Logs from {host} showed `{code}` errors, always after {word} {word2} operations.",
-    "{support} looked healthy from its own dashboards, which delayed the diagnosis by about {small} minutes.",
-    "The responders compared the failing hosts with healthy ones and found `{key}` set to {number} instead of {small}.",
-    "The change came in with {ticket}, which was reviewed but not tested against production {word} volumes.",
-    "Because {service} retries on {word}, the load on {support} multiplied while it was already degraded.",
+    "{support} looked healthy from its own dashboards, which delayed the diagnosis "
+    "by about {small} minutes.",
+    "The responders compared the failing hosts with healthy ones and found `{key}` "
+    "set to {number} instead of {small}.",
+    "The change came in with {ticket}, which was reviewed but not tested against "
+    "production {word} volumes.",
+    "Because {service} retries on {word}, the load on {support} multiplied while it "
+    "was already degraded.",
     "A similar pattern was seen before: {cause} had affected {service} during an earlier peak.",
-    "The {word} graphs were misleading, because they aggregate over all regions and {region} dominated.",
+    "The {word} graphs were misleading, because they aggregate over all regions and "
+    "{region} dominated.",
     "Once `{key}` was identified, the fix itself took a few minutes; confirming it took longer.",
-    "The team checked {word2} and {word3} settings too, and ruled them out with traces from {host}.",
-    "We could not reproduce the failure in staging, where {word} traffic is two orders of magnitude lower.",
-    "The alert on {metric} fired late because its threshold of {number} was tuned for the old {word} profile.",
-    "Several responders worked the same hypothesis in parallel; a single owner per lead would have saved time.",
-    "A heap of {word} {word2} requests queued up behind the slow calls and kept {service} saturated.",
+    "The team checked {word2} and {word3} settings too, and ruled them out with "
+    "traces from {host}.",
+    "We could not reproduce the failure in staging, where {word} traffic is two "
+    "orders of magnitude lower.",
+    "The alert on {metric} fired late because its threshold of {number} was tuned "
+    "for the old {word} profile.",
+    "Several responders worked the same hypothesis in parallel; a single owner per "
+    "lead would have saved time.",
+    "A heap of {word} {word2} requests queued up behind the slow calls and kept "
+    "{service} saturated.",
     "After the fix, {metric} stayed flat for an hour before the incident was downgraded.",
-    "The dependency graph shows {service} calls {support} on every request, with no circuit breaker in between.",
+    "The dependency graph shows {service} calls {support} on every request, with no "
+    "circuit breaker in between.",
 ]
 IMPACT_SENTENCES = [
     "About {users} users were affected over {minutes} minutes.",
@@ -348,7 +360,8 @@ class Generator:
         support = theme["support"]
         services = [service] + rng.sample(support, k=min(len(support), rng.randint(1, 2)))
         words = theme["words"].split()
-        key = f"{rng.choice(words).replace('-', '_')}_{rng.choice(['max', 'timeout', 'size', 'limit', 'ratio', 'interval'])}"
+        suffix = rng.choice(["max", "timeout", "size", "limit", "ratio", "interval"])
+        key = f"{rng.choice(words).replace('-', '_')}_{suffix}"
         return Cluster(
             number=number, theme=theme, service=service, services=services,
             words=words, key=f"{service.split('-')[0]}.{key}",
@@ -427,7 +440,8 @@ class Generator:
         rng = self.rng
         words = fill["words"]
         extra = {"word": rng.choice(words), "word2": rng.choice(words),
-                 "word3": rng.choice(COMMON_WORDS), "hhmm": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"}
+                 "word3": rng.choice(COMMON_WORDS),
+                 "hhmm": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"}
         return template.format(**fill, **extra)
 
     def _paragraph(self, fill: dict[str, Any], bank: list[str], k: int) -> str:
@@ -536,7 +550,8 @@ class Generator:
         inc.path = f"incidents/{detected.year}/{inc.id}-{_slug(title)}.md"
         self.files[inc.path] = render(meta, self._body(inc, fill))
 
-    def _action_items(self, inc: Incident, after: dt.datetime, fill: dict[str, Any]) -> list[dict[str, Any]]:
+    def _action_items(self, inc: Incident, after: dt.datetime,
+                      fill: dict[str, Any]) -> list[dict[str, Any]]:
         rng = self.rng
         rank = STATUSES.index(inc.status)
         count = rng.randint(1, 4) if rank >= 5 else (rng.randint(0, 2) if rank >= 3 else 0)
@@ -603,7 +618,7 @@ class Generator:
             meta = {"title": f"Runbook: {theme['cause']}", "kind": "runbook",
                     "services": theme["support"], "tags": theme["tags"],
                     "owners": [rng.choice(TEAMS)],
-                    "last_reviewed": (self.today - dt.timedelta(days=rng.randint(10, 500))).isoformat()}
+                    "last_reviewed": self._days_ago(rng.randint(10, 500))}
             self.files[path] = render(meta, self._article_body(theme))
         for c in self.clusters:
             for path in c.kb:
@@ -612,16 +627,20 @@ class Generator:
                 meta = {"title": f"Known issue: {c.service} {c.theme['symptom']}",
                         "kind": "known-issue", "services": c.services, "tags": c.theme["tags"],
                         "owners": [rng.choice(TEAMS)],
-                        "last_reviewed": (self.today - dt.timedelta(days=rng.randint(5, 300))).isoformat()}
+                        "last_reviewed": self._days_ago(rng.randint(5, 300))}
                 if c.members:
                     meta["incidents"] = [m.id for m in c.members[:5]]
                 self.files[path] = render(meta, self._article_body(c.theme, c))
+
+    def _days_ago(self, days: int) -> str:
+        return (self.today - dt.timedelta(days=days)).isoformat()
 
     def _article_body(self, theme: dict[str, Any], c: Cluster | None = None) -> str:
         key = c.key if c else "the relevant setting"
         lines = ["", "## Symptoms", "", f"Services {theme['symptom']}; {theme['metric']} is high.",
                  "", "## Diagnosis", ""]
-        lines += [f"{i}. Check {w} on the affected hosts." for i, w in enumerate(theme["words"].split()[:6], 1)]
+        words = theme["words"].split()[:6]
+        lines += [f"{i}. Check {w} on the affected hosts." for i, w in enumerate(words, 1)]
         lines += ["", "## Mitigation", "", f"Usually the team {theme['fix']}. Check `{key}`.", ""]
         return "\n".join(lines)
 

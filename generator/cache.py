@@ -89,7 +89,8 @@ class Cache:
     """Signed pickles by name; a miss (absent, stale, foreign, broken) is None."""
 
     def __init__(self, root: Path, directory: Path | None = None) -> None:
-        self.dir = directory or Path(os.environ.get("INCIDENTKB_CACHE_DIR") or root / CACHE_DIR_NAME)
+        configured = os.environ.get("INCIDENTKB_CACHE_DIR")
+        self.dir = directory or (Path(configured) if configured else root / CACHE_DIR_NAME)
         self._key = _user_key()
 
     @property

@@ -27,7 +27,9 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 
 def _implicit_resolvers_by_first_char(loader: type) -> dict[str, tuple[tuple[str, Any], ...]]:
-    table: dict[str | None, list[tuple[str, Any]]] = loader.yaml_implicit_resolvers
+    table: dict[str | None, list[tuple[str, Any]]] = (
+        loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    )
     wildcard = table.get(None, [])
     return {char: tuple(resolvers + wildcard) for char, resolvers in table.items()
             if char is not None}

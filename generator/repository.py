@@ -24,11 +24,12 @@ from .loading import parse_bytes
 AREAS = ("incidents", "kb")
 T = TypeVar("T")
 # Below this many files to validate, a process pool costs more than it saves
-# (bench/run.py, "jobs" rows, on 2 cores: x0.93 at 2,600 files, x1.03 at 6,300,
-# x1.28 at 12,800). Whole documents are another matter: sending them back from
-# the workers costs ~40% more CPU than the parsing saves (x0.7 at 2,600 and
-# 6,300 files), so `load_repository` uses a pool only when given `jobs`.
-PARALLEL_THRESHOLD = 5000
+# (bench/run.py, "jobs" rows, 2 cores, speed-up of jobs=2 over jobs=1:
+# x0.83 at 1,300 files, x0.89 at 6,500, x1.62 at 13,000). Whole documents are
+# another matter: sending them back from the workers costs ~40% more CPU than
+# the parsing saves (x0.76 at 1,300 files, x1.12 at 6,500 and 13,000), so
+# `load_repository` uses a pool only when given `jobs`.
+PARALLEL_THRESHOLD = 8000
 
 
 @dataclass

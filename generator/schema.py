@@ -44,7 +44,9 @@ ARTICLE_KINDS = ("runbook", "known-issue", "guide", "preventive-measure")
 ID_PATTERN = r"^[A-Z][A-Z0-9]*-[0-9][0-9-]*$"
 ID_RE = re.compile(ID_PATTERN)
 
-Status = Literal["detected", "investigating", "mitigated", "resolved", "verified", "reviewed", "closed"]
+Status = Literal[
+    "detected", "investigating", "mitigated", "resolved", "verified", "reviewed", "closed"
+]
 SeverityLevel = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
 
 # Fields each status requires in addition to those of the statuses before it.
@@ -139,8 +141,10 @@ def _parse_date(value: Any) -> dt.date:
 Timestamp = Annotated[
     dt.datetime,
     PlainValidator(_parse_timestamp),
-    WithJsonSchema({"type": "string", "format": "date-time",
-                    "description": "ISO 8601 date-time with a time zone, e.g. 2026-11-03T14:07:00Z"}),
+    WithJsonSchema({
+        "type": "string", "format": "date-time",
+        "description": "ISO 8601 date-time with a time zone, e.g. 2026-11-03T14:07:00Z",
+    }),
 ]
 Date = Annotated[
     dt.date,
@@ -166,7 +170,9 @@ class Impact(_Model):
 
 
 class Detection(_Model):
-    method: Literal["alert", "monitoring", "user-report", "internal-report", "automated-test", "other"]
+    method: Literal[
+        "alert", "monitoring", "user-report", "internal-report", "automated-test", "other"
+    ]
     source: str | None = None
 
 

@@ -11,7 +11,9 @@ from kbfactory import make_kb  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each test gets its own user cache dir (the cache's signing key lives there)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.delenv("INCIDENTKB_CACHE_DIR", raising=False)

@@ -105,7 +105,9 @@ def render(meta: dict[str, Any], body: str = "\nSome notes.\n") -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body
 
 
-def write_doc(root: Path, rel: str, meta: dict[str, Any] | str, body: str = "\nSome notes.\n") -> Path:
+def write_doc(
+    root: Path, rel: str, meta: dict[str, Any] | str, body: str = "\nSome notes.\n"
+) -> Path:
     """Write a document; `meta` may be a mapping or raw text for the whole file."""
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.loading import parse_bytes
 from generator.facts import FactIndex, facts_of
+from generator.loading import parse_bytes
 from generator.rules import check_file, check_repository, check_time
 
 NOW = dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc)
