@@ -590,8 +590,11 @@ def _notes(report: dict[str, Any], undated: int) -> list[str]:
                      "but under no SEV key.")
     for name, summary in report["metrics"].items():
         if 0 < summary["count"] < n:
-            notes.append(f"{METRIC_LABELS[name].capitalize()}: {n - summary['count']} of {n} "
-                         "incidents lack one of its timestamps and are left out of it.")
+            missing = n - summary["count"]
+            verb = "lacks a timestamp this metric needs and is" if missing == 1 else \
+                "lack a timestamp this metric needs and are"
+            notes.append(f"{METRIC_LABELS[name].capitalize()}: {missing} of {n} "
+                         f"incidents {verb} left out of it.")
     return notes
 
 
