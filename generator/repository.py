@@ -23,13 +23,14 @@ from .loading import parse_bytes
 
 AREAS = ("incidents", "kb")
 T = TypeVar("T")
-# Below this many files to validate, a process pool costs more than it saves
-# (bench/run.py, "jobs" rows, 2 cores, speed-up of jobs=2 over jobs=1:
-# x0.83 at 1,300 files, x0.89 at 6,500, x1.62 at 13,000). Whole documents are
-# another matter: sending them back from the workers costs ~40% more CPU than
-# the parsing saves (x0.76 at 1,300 files, x1.12 at 6,500 and 13,000), so
-# `load_repository` uses a pool only when given `jobs`.
-PARALLEL_THRESHOLD = 8000
+# Below this many files to validate, a process pool costs more than it saves.
+# bench/run.py ("jobs" rows), speed-up of jobs=2 over jobs=1 on 2 idle cores:
+# x1.19 at 1,300 files, x1.50 at 6,500, x1.56 at 13,000 (+5-13% CPU); with the
+# cores busy with other work: x0.83, x0.89, x1.62. Whole documents are another
+# matter: sending them back from the workers costs 30-60% more CPU for x1.04
+# to x1.18 on idle cores (a loss on busy ones), so `load_repository` uses a
+# pool only when given `jobs`.
+PARALLEL_THRESHOLD = 2000
 
 
 @dataclass
@@ -148,10 +149,14 @@ def check_bytes(rel: str, raw: bytes) -> tuple[AnyDocument | None, list[Finding]
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while documents are loaded in bulk.
 
-    Loading makes hundreds of thousands of small long-lived objects (values,
-    key lines, models) and next to no cycles, yet every few thousand
-    allocations the collector rescans them all: a third of the CPU time of a
-    10,000-file validation. Collection resumes afterwards.
+    Loading makes millions of small long-lived objects (values, key lines,
+    models) and next to no cycles, yet every few thousand allocations the
+    collector rescans them all: a third of the CPU time of a 10,000-file
+    validation. Afterwards what was made is frozen (`gc.freeze`) before
+    collection resumes: otherwise the first collections after loading scan it
+    all at once (1.1 s at 10,000 files, in whatever code runs next). Frozen
+    objects are still freed when their last reference goes; only cyclic
+    garbage made while loading is kept.
     """
     if not gc.isenabled():
         yield
@@ -160,6 +165,7 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 
@@ -185,22 +191,24 @@ def load_repository(root: Path | str, *, jobs: int | None = None) -> Repository:
     In one process unless `jobs` asks for more (see PARALLEL_THRESHOLD).
     """
     root = Path(root).resolve()
-    repo = Repository(root=root)
-    items: list[tuple[str, bytes]] = []
-    for rel, raw, why in read_files(root, discover(root)):
-        repo.paths.append(rel)
-        if raw is None:
-            repo.file_findings[rel] = [unreadable(rel, why)]
-        else:
-            items.append((rel, raw))
-    checked = map_files(_check_pair, items, jobs if jobs is not None else 1)
-    for (rel, _raw), (doc, findings) in zip(items, checked):
-        repo.file_findings[rel] = findings
-        if isinstance(doc, Incident):
-            repo.incidents.append(doc)
-        elif isinstance(doc, Postmortem):
-            repo.postmortems.append(doc)
-        elif isinstance(doc, Article):
-            repo.articles.append(doc)
-    repo.reindex()
+    with gc_paused():
+        repo = Repository(root=root)
+        items: list[tuple[str, bytes]] = []
+        for rel, raw, why in read_files(root, discover(root)):
+            repo.paths.append(rel)
+            if raw is None:
+                repo.file_findings[rel] = [unreadable(rel, why)]
+            else:
+                items.append((rel, raw))
+        checked = map_files(_check_pair, items, jobs if jobs is not None else 1)
+        for (rel, _raw), (doc, findings) in zip(items, checked):
+            repo.file_findings[rel] = findings
+            if isinstance(doc, Incident):
+                repo.incidents.append(doc)
+            elif isinstance(doc, Postmortem):
+                repo.postmortems.append(doc)
+            elif isinstance(doc, Article):
+                repo.articles.append(doc)
+        del items, checked  # the raw bytes are garbage now, not long-lived
+        repo.reindex()
     return repo
