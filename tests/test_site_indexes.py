@@ -185,3 +185,15 @@ def test_open_now_tile_opens_the_table_filtered_on_open_incidents(tmp_path: Path
     ctx = _ctx(tmp_path)
     assert 'href="incidents/?status=open"' in _md(home_page(ctx, "KB"))
     assert '<option value="open">Open (not resolved yet)</option>' in _md(table_page(ctx))
+
+
+
+def test_home_page_lists_at_most_25_open_incidents_and_links_the_rest(tmp_path: Path) -> None:
+    metas = [incident(id=f"INC-2026-{i:04d}", status="investigating", mitigated_at=None,
+                      resolved_at=None, root_cause=None, resolution=None)
+             for i in range(1, 31)]
+    root = make_kb(tmp_path, metas)
+    text = _md(home_page(build_context(load_repository(root), TODAY), "KB"))
+    open_section = text.split("Latest incidents")[0]
+    assert open_section.count("ikb-incident-link") == 25
+    assert "and 5 more" in open_section and "?status=open" in open_section

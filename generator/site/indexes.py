@@ -24,6 +24,8 @@ from .theme import OPEN_STATUSES
 
 HOME_LATEST = 10
 HOME_OVERDUE = 15
+# the home page stays small however many incidents are open; the table has the rest
+HOME_OPEN = 25
 # Facet pages with more incidents than this list them by year.
 GROUP_ABOVE = 30
 FACET_NOUNS = {"year": "year", "severity": "severity", "service": "service",
@@ -141,7 +143,12 @@ def home_page(ctx: SiteContext, site_name: str) -> PageSource:
     page = PageSource(site_name, {"hide": ["navigation", "toc"]})
     page.html(f'<h1 class="ikb-home-title">{esc(site_name)}</h1>')
     page.html(_tiles(ctx, page_url))
-    page.section("Open incidents", "ikb-open", incident_list(ctx, open_incidents, page_url))
+    open_html = incident_list(ctx, open_incidents[:HOME_OPEN], page_url)
+    if len(open_incidents) > HOME_OPEN:
+        table = layout.relative(ctx.url(layout.TABLE), page_url) + "?status=open"
+        open_html += (f'<p class="ikb-muted">and {len(open_incidents) - HOME_OPEN} more: '
+                      f'{link(table, "all open incidents")}.</p>')
+    page.section("Open incidents", "ikb-open", open_html)
     page.section("Latest incidents", "ikb-latest",
                  incident_list(ctx, ctx.incidents[:HOME_LATEST], page_url))
     page.section("Overdue action items", "ikb-overdue", _overdue_html(ctx, page_url))
