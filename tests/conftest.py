@@ -20,6 +20,17 @@ def _isolated_user_cache(
 
 
 @pytest.fixture
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """git runs without the user's configuration and is not affected by it."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+@pytest.fixture
 def kb(tmp_path: Path) -> Path:
     """A knowledge-base root with one valid resolved incident."""
     return make_kb(tmp_path / "kb")

@@ -21,15 +21,7 @@ POSTMORTEM = "incidents/2026/INC-2026-0001-postmortem.md"
 
 
 @pytest.fixture(autouse=True)
-def _git_identity(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Commits work without the user's git configuration, and are not affected by it."""
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def _git_identity(isolated_git: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Alice")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "alice@example.com")
