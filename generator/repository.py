@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .documents import AnyDocument, Article, Incident, Postmortem, normalise_kb_path
+from .documents import AnyDocument, Article, Incident, Postmortem
 from .facts import canonical_postmortem
 from .findings import Finding, error
 from .loading import parse_bytes
@@ -39,8 +39,6 @@ class Repository:
     incidents: list[Incident] = field(default_factory=list)
     postmortems: list[Postmortem] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
-    # per-file findings (parsing, schema, per-document rules), by path
-    file_findings: dict[str, list[Finding]] = field(default_factory=dict)
     # paths of every file read, documents or not
     paths: list[str] = field(default_factory=list)
 
@@ -68,18 +66,6 @@ class Repository:
         """The incident's postmortem, a published one first."""
         return canonical_postmortem(
             self.postmortems_by_incident.get(incident_id, []), lambda p: p.published)
-
-    def incidents_citing_article(self, path: str) -> list[Incident]:
-        """Backlinks: incidents whose `kb` lists the article, or that it lists."""
-        article = self.article_by_path.get(path)
-        listed = set(article.data.incidents) if article is not None else set()
-        out = [i for i in self.incidents if path in {normalise_kb_path(k) for k in i.data.kb}
-               or (i.id is not None and i.id in listed)]
-        return sorted(out, key=lambda i: i.id or "")
-
-    @property
-    def file_count(self) -> int:
-        return len(self.paths)
 
 
 def path_scope(root: Path, paths: Sequence[str]) -> tuple[str, ...]:
@@ -194,15 +180,12 @@ def load_repository(root: Path | str, *, jobs: int | None = None) -> Repository:
     with gc_paused():
         repo = Repository(root=root)
         items: list[tuple[str, bytes]] = []
-        for rel, raw, why in read_files(root, discover(root)):
+        for rel, raw, _why in read_files(root, discover(root)):
             repo.paths.append(rel)
-            if raw is None:
-                repo.file_findings[rel] = [unreadable(rel, why)]
-            else:
+            if raw is not None:  # unreadable files are validation's to report
                 items.append((rel, raw))
         checked = map_files(_check_pair, items, jobs if jobs is not None else 1)
-        for (rel, _raw), (doc, findings) in zip(items, checked):
-            repo.file_findings[rel] = findings
+        for doc, _findings in checked:
             if isinstance(doc, Incident):
                 repo.incidents.append(doc)
             elif isinstance(doc, Postmortem):

@@ -75,14 +75,6 @@ def _index_findings(facts: list[DocFacts], now: dt.datetime) -> list[Finding]:
     return check_time(index, now) + check_repository(index)
 
 
-def validate_repository(repo: Repository, now: dt.datetime | None = None) -> list[Finding]:
-    """Every finding of an already loaded repository, sorted."""
-    findings = [f for per_file in repo.file_findings.values() for f in per_file]
-    facts = [facts_of(doc) for doc in repo.documents()]
-    findings += _index_findings(facts, now or utc_now())
-    return sort_findings(findings)
-
-
 def _check_files(root: Path, use_cache: bool, jobs: int | None) -> dict[str, FileResult]:
     with gc_paused():  # unpickling the cache and parsing build many long-lived objects
         return _check_files_now(root, use_cache, jobs)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..documents import Article, Incident, Postmortem
-from ..repository import Repository, normalise_kb_path
+from ..documents import Article, Incident, Postmortem, normalise_kb_path
+from ..repository import Repository
 from . import layout
 
 if TYPE_CHECKING:  # the analysis modules are imported lazily, at build time
@@ -79,9 +79,8 @@ def facet_values(inc: Incident) -> dict[str, list[str]]:
 def compute_backlinks(repo: Repository, incidents: Iterable[Incident]) -> dict[str, list[Incident]]:
     """Article path -> citing incidents, in one pass.
 
-    Same answer as `Repository.incidents_citing_article` for every article
-    (an incident lists the article in `kb`, or the article lists the incident),
-    without its per-article scan over all incidents.
+    An incident cites an article when its `kb` lists the article, or when the
+    article's `incidents` lists it; one pass, not a scan of all incidents per article.
     """
     by_id = {i.id: i for i in incidents if i.id}
     found: dict[str, dict[str, Incident]] = defaultdict(dict)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..documents import Article, Incident, Postmortem
-from ..repository import normalise_kb_path
+from ..documents import Article, Incident, Postmortem, normalise_kb_path
 from . import layout
 from .context import SiteContext
 from .markup import (
