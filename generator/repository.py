@@ -39,8 +39,6 @@ class Repository:
     incidents: list[Incident] = field(default_factory=list)
     postmortems: list[Postmortem] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
-    # paths of every file read, documents or not
-    paths: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -181,7 +179,6 @@ def load_repository(root: Path | str, *, jobs: int | None = None) -> Repository:
         repo = Repository(root=root)
         items: list[tuple[str, bytes]] = []
         for rel, raw, _why in read_files(root, discover(root)):
-            repo.paths.append(rel)
             if raw is not None:  # unreadable files are validation's to report
                 items.append((rel, raw))
         checked = map_files(_check_pair, items, jobs if jobs is not None else 1)
